@@ -1,0 +1,112 @@
+"""The flag vocabulary of SPEC §5: each code's severity and the action we suggest to a manager."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from xl_localism.models import Flag, Source
+from xl_localism.vocab import Severity
+
+
+class FlagRule(NamedTuple):
+    severity: Severity
+    action: str
+
+
+FLAG_RULES: dict[str, FlagRule] = {
+    "POSITION_STATEMENT_MISSING": FlagRule(
+        Severity.CRITICAL,
+        "Produce the Position Statement / Statement of Intent (Recommendation 2) and mark "
+        "checklist item B1 Complete.",
+    ),
+    "RA_DUTY_UNMET": FlagRule(
+        Severity.CRITICAL,
+        "Secure strategic-level representation on every CDRP in the area (Responsible Authority "
+        "duty from April 2010) and mark D1 Complete.",
+    ),
+    "LAA_UNLINKED": FlagRule(
+        Severity.WARNING,
+        "Give the target a Plan ref that matches a Business Plan objective (Recommendation 3).",
+    ),
+    "NI_NOT_TRACKED": FlagRule(
+        Severity.WARNING,
+        "Link an IPPF measure or a business plan objective to this NI so progress is managed.",
+    ),
+    "IPPF_VERTICAL_ONLY": FlagRule(
+        Severity.WARNING,
+        "Record the National Indicator this measure contributes to, or add that NI's LAA target.",
+    ),
+    "DRIVER_UNCOVERED": FlagRule(
+        Severity.WARNING,
+        "Add a business plan objective or a relevant LAA target for this outcome driver.",
+    ),
+    "COUNT_DUPLICATE": FlagRule(
+        Severity.INFO,
+        "Collect once, use numerous times: report this measure and the NI from the same data.",
+    ),
+    "POLARITY_CONFLICT": FlagRule(
+        Severity.ERROR,
+        "Check the measure's Polarity: it should match the National Indicator of the same outcome.",
+    ),
+    "TARGET_OFF_TRACK": FlagRule(
+        Severity.WARNING,
+        "Agree a recovery plan with the partnership and record it against the Plan ref.",
+    ),
+    "TARGET_NO_DATA": FlagRule(
+        Severity.INFO,
+        "Enter the Baseline, Target and Latest values so progress can be assessed.",
+    ),
+    "CHECKLIST_UNEVIDENCED": FlagRule(
+        Severity.WARNING, "Record the evidence (document, minute or link) for this item."
+    ),
+    "CHECKLIST_OVERDUE": FlagRule(
+        Severity.WARNING, "Complete the item or agree a new due date with its owner."
+    ),
+    "NI_INVALID": FlagRule(
+        Severity.ERROR, "Use a National Indicator code from NI 1 to NI 198, such as 'NI 18'."
+    ),
+    "NI_IN_WALES": FlagRule(
+        Severity.INFO,
+        "National Indicators do not apply in Wales: align these targets with Welsh Assembly "
+        "Government frameworks ('Made in Wales').",
+    ),
+    "DATA_INVALID": FlagRule(Severity.ERROR, "Correct the cell; it was left out of the score."),
+    "DUPLICATE_ROW": FlagRule(
+        Severity.WARNING, "Remove or merge the repeated row; only the first one was scored."
+    ),
+    "TABLE_MISSING": FlagRule(
+        Severity.ERROR, "Add the sheet and its table, as in the xl-localism template."
+    ),
+    "COLUMN_MISSING": FlagRule(
+        Severity.ERROR, "Add the column with this header, as in the xl-localism template."
+    ),
+    "COLUMN_IGNORED": FlagRule(
+        Severity.WARNING, "Nothing to do if the column is yours; xl-localism does not read it."
+    ),
+    "MACROS_PRESENT": FlagRule(
+        Severity.INFO, "Macros were not run. Submit an .xlsx workbook if they are not needed."
+    ),
+}
+
+
+def make_flag(
+    code: str,
+    message: str,
+    source: Source | None = None,
+    field: str | None = None,
+    *,
+    sheet: str | None = None,
+    cell: str | None = None,
+    severity: Severity | None = None,
+) -> Flag:
+    """A flag of a known code, located at ``field``'s cell of ``source`` when it has one."""
+    rule = FLAG_RULES[code]
+    return Flag(
+        code=code,
+        severity=severity or rule.severity,
+        message=message,
+        action=rule.action,
+        sheet=sheet or (source.sheet if source else None),
+        cell=cell or (source.cell(field) if source else None),
+        row=source.row if source else None,
+    )
