@@ -1,0 +1,141 @@
+"""Plain renderings of an Assessment: the stable JSON interface and the terminal tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from xl_localism.models import Assessment, Component
+from xl_localism.vocab import Driver, Severity
+
+RAG_STYLE = {"Green": "bold green", "Amber": "bold yellow", "Red": "bold red", None: "dim"}
+SEVERITY_STYLE = {"critical": "bold red", "error": "red", "warning": "yellow", "info": "cyan"}
+JSON_VERSION = 1
+
+
+def _fraction(component: Component) -> float | None:
+    return None if component.value is None else round(component.value, 4)
+
+
+def to_json(assessment: Assessment) -> dict[str, Any]:
+    """The stable machine interface (issue #3): other tools read these keys, keep them."""
+    return {
+        "version": JSON_VERSION,
+        "trust": assessment.trust,
+        "nation": assessment.nation.value,
+        "region": assessment.region,
+        "as_at": assessment.as_at.isoformat() if assessment.as_at else None,
+        "source": assessment.source_name,
+        "score": assessment.score,
+        "rag": assessment.rag.value,
+        "rag_before_cap": assessment.rag_before_cap.value,
+        "capped_by": assessment.capped_by,
+        "components": {
+            "S": _fraction(assessment.self_assessment),
+            "A": _fraction(assessment.alignment),
+            "P": _fraction(assessment.performance),
+        },
+        "alignment": {
+            "A1": _fraction(assessment.linkage),
+            "A2": _fraction(assessment.driver_coverage),
+            "A3": _fraction(assessment.measure_alignment),
+        },
+        "drivers": {d.driver.value: d.score for d in assessment.drivers},
+        "flag_counts": {s.value: n for s, n in assessment.flag_counts().items()},
+        "flags": [
+            {"code": f.code, "severity": f.severity.value, "sheet": f.sheet, "cell": f.cell,
+             "message": f.message, "action": f.action}
+            for f in assessment.flags
+        ],
+        "explanation": explain(assessment),
+    }
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def explain(assessment: Assessment) -> list[str]:
+    """How the score was reached, line by line, for a manager to defend it to a board."""
+    lines = []
+    for component in (assessment.self_assessment, assessment.linkage, assessment.driver_coverage,
+                      assessment.measure_alignment, assessment.alignment,
+                      assessment.performance):
+        if component.value is None:
+            lines.append(f"{component.name}: {component.note}.")
+        else:
+            lines.append(f"{component.name} = {component.numerator:g} / "
+                         f"{component.denominator:g} = {_pct(component.value)} "
+                         f"({component.note}).")
+    settings = assessment.settings
+    lines.append(f"Weights: S {settings.weight_self_assessment:g}, A "
+                 f"{settings.weight_alignment:g}, P {settings.weight_performance:g}; "
+                 f"Green ≥ {settings.green_threshold:g}, Amber ≥ {settings.amber_threshold:g}.")
+    lines.extend(assessment.notes)
+    lines.append(f"Readiness {assessment.score:.1f} → {assessment.rag.value}.")
+    return lines
+
+
+def render_assessment(console: Console, assessment: Assessment, *, max_flags: int = 40) -> None:
+    head = Table.grid(padding=(0, 2))
+    head.add_row("[bold]Trust[/]", assessment.trust, "[bold]Nation[/]", assessment.nation.value,
+                 "[bold]As at[/]", f"{assessment.as_at or '—'}")
+    console.print(head)
+    console.print(f"Readiness score [bold]{assessment.score:.1f}[/] — "
+                  f"[{RAG_STYLE[assessment.rag.value]}]{assessment.rag.value}[/]"
+                  + (f" (capped from Green by {', '.join(assessment.capped_by)})"
+                     if assessment.rag is not assessment.rag_before_cap else ""))
+
+    components = Table(title="Components", title_justify="left")
+    for header in ("", "value", "how"):
+        components.add_column(header)
+    for component in (assessment.self_assessment, assessment.alignment, assessment.performance):
+        components.add_row(component.name, _pct(component.value), component.note)
+    console.print(components)
+
+    drivers = Table(title="Outcome drivers", title_justify="left")
+    for header in ("driver", "name", "score", "RAG", "relevant targets", "A1", "A3", "P"):
+        drivers.add_column(header)
+    for d in assessment.drivers:
+        drivers.add_row(
+            d.driver.value, d.name, "not covered" if d.score is None else f"{d.score:.1f}",
+            f"[{RAG_STYLE[d.rag.value if d.rag else None]}]{d.rag.value if d.rag else '—'}[/]",
+            str(d.relevant_targets), _pct(d.linkage.value), _pct(d.measure_alignment.value),
+            _pct(d.performance.value),
+        )
+    console.print(drivers)
+    render_flags(console, assessment.flags[:max_flags])
+    if len(assessment.flags) > max_flags:
+        console.print(f"… and {len(assessment.flags) - max_flags} more flags (use --json).")
+
+
+def render_flags(console: Console, flags: Iterable[Any]) -> None:
+    table = Table(title="Flags", title_justify="left")
+    for header in ("severity", "code", "where", "message"):
+        table.add_column(header, overflow="fold")
+    for flag in flags:
+        where = "!".join(p for p in (flag.sheet, flag.cell) if p) or "—"
+        table.add_row(f"[{SEVERITY_STYLE[flag.severity.value]}]{flag.severity.value}[/]",
+                      flag.code, where, flag.message)
+    console.print(table)
+
+
+def render_league(console: Console, assessments: Iterable[Assessment], title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    for header in ("#", "trust", "nation", "score", "RAG", *[d.value for d in Driver],
+                   "critical", "errors", "warnings"):
+        table.add_column(header)
+    ranked = sorted(assessments, key=lambda a: (-a.score, a.trust))
+    for rank, a in enumerate(ranked, start=1):
+        counts = a.flag_counts()
+        table.add_row(
+            str(rank), a.trust, a.nation.value, f"{a.score:.1f}",
+            f"[{RAG_STYLE[a.rag.value]}]{a.rag.value}[/]",
+            *["—" if d.score is None else f"{d.score:.0f}" for d in a.drivers],
+            str(counts[Severity.CRITICAL]), str(counts[Severity.ERROR]),
+            str(counts[Severity.WARNING]),
+        )
+    console.print(table)

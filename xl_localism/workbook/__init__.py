@@ -1,0 +1,1 @@
+"""Workbook doors: reading submissions into models, writing templates and results (openpyxl)."""

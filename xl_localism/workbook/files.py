@@ -1,0 +1,53 @@
+"""Writing files so that an interrupted run never leaves a half-written one in place."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path | str) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it is renamed over ``target``.
+
+    The temporary file lives in the same folder so the final rename is atomic on one filesystem;
+    on any error it is removed and ``target`` is untouched.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f"{target.suffix}.tmp",
+                                         dir=target.parent)
+    os.close(handle)
+    temporary_path = Path(temporary)
+    try:
+        yield temporary_path
+        os.replace(temporary_path, target)
+    finally:
+        temporary_path.unlink(missing_ok=True)
+
+
+def save_atomically(workbook: Any, target: Path | str) -> Path:
+    """Save an openpyxl workbook to ``target`` via a temporary file and a rename."""
+    with atomic_path(target) as temporary:
+        workbook.save(temporary)
+    return Path(target)
+
+
+def write_atomically(target: Path | str, write: Callable[[Path], None]) -> Path:
+    with atomic_path(target) as temporary:
+        write(temporary)
+    return Path(target)
+
+
+CELL_INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_text(cell: Any, value: Any) -> None:
+    """Set a cell's value; strings that look like formulas are stored as plain text."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith(CELL_INJECTION_PREFIXES):
+        cell.data_type = "s"
