@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +13,8 @@ from xl_localism.engine import assess
 from xl_localism.report import render_assessment, render_league, to_json
 from xl_localism.samples import sample_trusts
 from xl_localism.tables import build_submission
+from xl_localism.workbook.reader import WorkbookError, read_workbook
+from xl_localism.workbook.results import write_summary as write_results_file
 
 app = typer.Typer(
     name="xl-localism",
@@ -41,6 +44,33 @@ def sample(
         render_assessment(console, assessment, max_flags=8)
         console.rule()
     render_league(console, assessments, "Sample trusts")
+
+
+@app.command()
+def score(
+    workbook: Annotated[Path, typer.Argument(help="A trust's localism workbook (.xlsx/.xlsm).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the stable JSON result.")] = False,
+    write_summary: Annotated[
+        Path | None,
+        typer.Option("--write-summary", help="Write a copy with Summary and Flags sheets here "
+                     "(or a separate feedback workbook when a copy would lose content)."),
+    ] = None,
+    engine: Annotated[str, typer.Option(help="Reader: auto, calamine or openpyxl.")] = "auto",
+) -> None:
+    """Score one workbook: readiness, RAG, driver table and flags. Exit 0 when scored."""
+    try:
+        assessment = assess(read_workbook(workbook, engine=engine))  # type: ignore[arg-type]
+    except WorkbookError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    if as_json:
+        typer.echo(json.dumps(to_json(assessment), indent=2, ensure_ascii=False))
+    else:
+        render_assessment(console, assessment)
+    if write_summary is not None:
+        written, mode = write_results_file(workbook, assessment, write_summary)
+        (console.print if not as_json else lambda m: typer.echo(m, err=True))(
+            f"Wrote {written} ({mode})")
 
 
 def main() -> None:  # pragma: no cover - console-script entry for `python -m`
