@@ -63,7 +63,7 @@ class Source(BaseModel):
 class _Input(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", frozen=True)
 
-    source: Source | None = Field(default=None, repr=False, compare=False)
+    source: Source | None = Field(default=None, repr=False)
 
 
 class TrustInfo(_Input):
