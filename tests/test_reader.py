@@ -145,7 +145,7 @@ def test_missing_required_columns_are_all_named(tmp_path, samples, engine):
 def test_headers_match_case_and_space_insensitively_and_extras_are_ignored(
         tmp_path, samples, engine):
     tables = sample_tables(samples[0])
-    headers, rows = tables["targets"]
+    _headers, rows = tables["targets"]
     odd = [" laa ", "ni", "INDICATOR", "base line", "Target", "latest", "probation  ROLE",
            "PlanRef"]
     tables["targets"] = ([*odd, "My notes"], [[*r, "note"] for r in rows])

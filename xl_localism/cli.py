@@ -73,6 +73,74 @@ def score(
             f"Wrote {written} ({mode})")
 
 
+@app.command()
+def template(
+    out: Annotated[Path, typer.Argument(help="Where to write the new trust workbook.")],
+    trust: Annotated[str | None, typer.Option(help="The trust's name.")] = None,
+    nation: Annotated[str, typer.Option(help="England or Wales.")] = "England",
+) -> None:
+    """Write a new, empty trust workbook with the checklist pre-filled."""
+    from xl_localism.workbook.template import write_template
+
+    console.print(f"Wrote {write_template(out, trust=trust, nation=nation)}")
+
+
+@app.command()
+def samples(
+    folder: Annotated[Path, typer.Argument(help="Folder for the sample workbooks.")] = Path(
+        "workbooks/samples"),
+) -> None:
+    """Regenerate the committed sample workbooks (seeded, so the same every time)."""
+    from xl_localism.demo import write_committed_samples
+
+    for path in write_committed_samples(folder):
+        console.print(f"Wrote {path}")
+
+
+@app.command()
+def batch(
+    submissions: Annotated[Path, typer.Argument(help="Folder of submitted workbooks.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the report and feedback.")],
+    jobs: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")]
+    = None,
+    history: Annotated[str | None, typer.Option(help="SQLite file or SQLAlchemy URL to record "
+                                                "scores in, for the trend.")] = None,
+    force: Annotated[bool, typer.Option(help="Rescore files already scored unchanged.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds allowed per workbook.")] = 300.0,
+) -> None:
+    """Score every submission in a folder; write the national report and per-trust feedback."""
+    from xl_localism.batch.cli import run_batch_command
+
+    raise typer.Exit(run_batch_command(console, submissions, out, jobs=jobs, history=history,
+                                       force=force, timeout=timeout))
+
+
+@app.command()
+def trend(
+    history: Annotated[str, typer.Option(help="SQLite file or SQLAlchemy URL of the history.")],
+    trust: Annotated[str | None, typer.Option(help="Only this trust.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Also write a workbook with the trend "
+                                                "chart here.")] = None,
+) -> None:
+    """Show each trust's readiness over the recorded quarters."""
+    from xl_localism.batch.cli import run_trend_command
+
+    raise typer.Exit(run_trend_command(console, history, trust, report))
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Argument(help="Where to put the demo submissions and "
+                                           "report.")] = Path("demo-out"),
+    jobs: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")]
+    = None,
+) -> None:
+    """Generate a quarter's submissions from the 42 probation areas and batch-process them."""
+    from xl_localism.batch.cli import run_demo_command
+
+    raise typer.Exit(run_demo_command(console, folder, jobs))
+
+
 def main() -> None:  # pragma: no cover - console-script entry for `python -m`
     app()
 

@@ -44,6 +44,8 @@ def to_json(assessment: Assessment) -> dict[str, Any]:
             "A3": _fraction(assessment.measure_alignment),
         },
         "drivers": {d.driver.value: d.score for d in assessment.drivers},
+        "driver_rag": {d.driver.value: d.rag.value if d.rag else None
+                       for d in assessment.drivers},
         "flag_counts": {s.value: n for s, n in assessment.flag_counts().items()},
         "flags": [
             {"code": f.code, "severity": f.severity.value, "sheet": f.sheet, "cell": f.cell,

@@ -1,0 +1,1 @@
+"""Batch processing of submitted workbooks: discover, score in parallel, report nationally."""

@@ -1,0 +1,117 @@
+"""The batch, trend and demo commands: progress, tables and exit codes around the runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from xl_localism import history as history_store
+from xl_localism.batch.national import write_national_report
+from xl_localism.batch.runner import BatchResult, BatchSetupError, Outcome, run_batch
+
+EXIT_NOTHING_DONE = 2
+EXIT_INTERRUPTED = 130
+
+
+def run_batch_command(console: Console, submissions: Path, out: Path, *, jobs: int | None,
+                      history: str | None, force: bool = False,
+                      timeout: float = 300.0) -> int:
+    counts = {"scored": 0, "flagged": 0, "rejected": 0, "skipped": 0}
+    columns = (TextColumn("[bold]Scoring"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[summary]}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("batch", total=None, summary="")
+
+        def started(total: int) -> None:
+            progress.update(task, total=total)
+
+        def advanced(outcome: Outcome) -> None:
+            if outcome.rejected is not None:
+                counts["rejected"] += 1
+            else:
+                counts["scored"] += 1
+                counts["flagged"] += outcome.flagged
+                counts["skipped"] += outcome.cached
+            summary = (f"scored {counts['scored']} · flagged {counts['flagged']} · rejected "
+                       f"{counts['rejected']} · unchanged {counts['skipped']}")
+            progress.update(task, advance=1, summary=summary)
+
+        def report(outcomes: list[Outcome], path: Path) -> None:
+            trend_rows = None
+            if history:
+                history_store.record(history, [(o.key or "", o.source, o.result)
+                                               for o in outcomes if o.result is not None])
+                trend_rows = history_store.trend(history)
+            write_national_report(outcomes, path, trend=trend_rows)
+
+        try:
+            result = run_batch(submissions, out, jobs=jobs, force=force, timeout=timeout,
+                               on_progress=advanced, on_start=started, write_report=report)
+        except BatchSetupError as error:
+            console.print(f"[red]error:[/] {error}")
+            return EXIT_NOTHING_DONE
+    return _summarise(console, result)
+
+
+def _summarise(console: Console, result: BatchResult) -> int:
+    if result.interrupted:
+        console.print("[yellow]Interrupted.[/] Files scored so far are kept; the report was not "
+                      "rewritten. Run the same command again to finish.")
+        return EXIT_INTERRUPTED
+    league = Table(title="League table", title_justify="left")
+    for header in ("#", "trust", "nation", "as at", "score", "RAG", "RR", "PP", "VS", "VM", "CS",
+                   "critical", "error"):
+        league.add_column(header)
+    scored = sorted(result.scored, key=lambda o: (-o.result["score"], o.result["trust"]))  # type: ignore[index]
+    for rank, outcome in enumerate(scored, start=1):
+        r = outcome.result or {}
+        style = {"Green": "green", "Amber": "yellow", "Red": "red"}[r["rag"]]
+        league.add_row(str(rank), r["trust"], r["nation"], r.get("as_at") or "—",
+                       f"{r['score']:.1f}", f"[{style}]{r['rag']}[/]",
+                       *["—" if r["drivers"][d] is None else f"{r['drivers'][d]:.0f}"
+                         for d in ("RR", "PP", "VS", "VM", "CS")],
+                       str(r["flag_counts"]["critical"]), str(r["flag_counts"]["error"]))
+    console.print(league)
+    for outcome in result.rejected:
+        console.print(f"[red]rejected[/] {outcome.source}: {outcome.rejected}")
+    console.print(f"{len(result.scored)} scored, {len(result.rejected)} rejected. "
+                  f"Report: [bold]{result.report}[/]")
+    return result.exit_code
+
+
+def run_trend_command(console: Console, history: str, trust: str | None,
+                      report: Path | None) -> int:
+    rows = history_store.trend(history, trust)
+    if not rows:
+        console.print("No recorded submissions" + (f" for {trust}." if trust else "."))
+        return 1
+    table = Table(title="Readiness over time", title_justify="left")
+    for header in ("trust", "as at", "score", "RAG", "change"):
+        table.add_column(header)
+    previous: dict[str, float] = {}
+    for row in rows:
+        change = row["score"] - previous[row["trust"]] if row["trust"] in previous else None
+        previous[row["trust"]] = row["score"]
+        table.add_row(row["trust"], row["as_at"] or "—", f"{row['score']:.1f}", row["rag"],
+                      "—" if change is None else f"{change:+.1f}")
+    console.print(table)
+    if report is not None:
+        write_national_report([], report, trend=rows)
+        console.print(f"Trend chart written to {report}")
+    return 0
+
+
+def run_demo_command(console: Console, folder: Path, jobs: int | None) -> int:
+    from xl_localism.demo import write_national_submissions
+
+    submissions = folder / "submissions"
+    written = write_national_submissions(submissions)
+    console.print(f"Generated {len(written)} sample submissions (and a few broken files) in "
+                  f"{submissions}")
+    code = run_batch_command(console, submissions, folder / "report", jobs=jobs,
+                             history=str(folder / "history.sqlite"))
+    # Rejections are the point of the demo's broken files, not a failure of the demo.
+    return 0 if code in (0, 1) else code

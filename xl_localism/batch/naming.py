@@ -1,0 +1,39 @@
+"""File names made from trust names, which come from submissions and so cannot be trusted."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Device names Windows refuses as file names, whatever the extension.
+RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+            *(f"LPT{i}" for i in range(1, 10))}
+MAX_STEM = 80
+
+
+def safe_stem(name: str) -> str:
+    """A file-name stem with no path separators, no '..', no reserved or hidden names."""
+    text = unicodedata.normalize("NFKC", name or "")
+    text = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*]+', "_", text)
+    text = re.sub(r"\.{2,}", "_", text)
+    text = re.sub(r"\s+", " ", text).strip(" ._")
+    if not text:
+        text = "trust"
+    if text.split(".")[0].upper() in RESERVED:
+        text = f"_{text}"
+    return text[:MAX_STEM].rstrip(" .")
+
+
+def unique_stems(names: list[str]) -> list[str]:
+    """Safe stems for each name, numbered where two would collide (case-insensitively)."""
+    taken: set[str] = set()
+    stems = []
+    for name in names:
+        base = safe_stem(name)
+        stem, n = base, 2
+        while stem.lower() in taken:
+            stem = f"{base} ({n})"
+            n += 1
+        taken.add(stem.lower())
+        stems.append(stem)
+    return stems

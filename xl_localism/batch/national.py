@@ -1,0 +1,216 @@
+"""The national summary workbook: league table, heatmap, every flag, rejections, charts, trend.
+
+Written with openpyxl's streaming (write-only) mode: rows go to disk as they are made, so memory
+stays flat however many trusts there are. Text that came from a submission is always written as
+text, never as a formula.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from xl_localism.batch.runner import Outcome
+from xl_localism.vocab import Driver, Severity
+from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, save_atomically
+
+DRIVERS = [d.value for d in Driver]
+SEVERITIES = [s.value for s in Severity]
+RAG_FILL = {"Green": ("C6EFCE", "006100"), "Amber": ("FFEB9C", "9C5700"),
+            "Red": ("FFC7CE", "9C0006")}
+LEAGUE_HEADERS = ["Rank", "Trust", "Nation", "Region", "As at", "Score", "RAG", *DRIVERS,
+                  *[s.capitalize() for s in SEVERITIES], "Source file", "Feedback workbook",
+                  "Note"]
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+
+
+class _Sheet:
+    """A write-only sheet with helpers for safe text, colours and a closing Excel table."""
+
+    def __init__(self, workbook: Workbook, title: str, widths: Sequence[float]) -> None:
+        self.sheet = workbook.create_sheet(title)
+        for index, width in enumerate(widths, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        self.rows = 0
+
+    def cell(self, value: Any, *, rag: str | None = None, bold: bool = False,
+             number_format: str | None = None) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.sheet, value=value)
+        if isinstance(value, str) and value.startswith(CELL_INJECTION_PREFIXES):
+            cell.data_type = "s"  # submission text stays text, never a live formula
+        if rag in RAG_FILL:
+            fill, font = RAG_FILL[rag]
+            cell.fill = PatternFill("solid", fgColor=fill)
+            cell.font = Font(color=font, bold=bold)
+        elif bold:
+            cell.font = Font(bold=True)
+        if number_format:
+            cell.number_format = number_format
+        return cell
+
+    def header(self, headers: Iterable[str]) -> None:
+        cells = []
+        for text in headers:
+            cell = WriteOnlyCell(self.sheet, value=text)
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cells.append(cell)
+        self.append(cells)
+
+    def append(self, values: Iterable[Any]) -> None:
+        self.sheet.append([v if isinstance(v, WriteOnlyCell) else self.cell(v) for v in values])
+        self.rows += 1
+
+    def as_table(self, name: str, columns: int) -> None:
+        if self.rows < 2:
+            self.append([None] * columns)  # an Excel table needs a data row
+        table = Table(displayName=name, ref=f"A1:{get_column_letter(columns)}{self.rows}")
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+        self.sheet.add_table(table)
+
+
+def _ranked(outcomes: Sequence[Outcome]) -> list[Outcome]:
+    scored = [o for o in outcomes if o.result is not None]
+    return sorted(scored, key=lambda o: (-o.result["score"], o.result["trust"].casefold(),
+                                         o.source))  # type: ignore[index]
+
+
+def write_national_report(outcomes: Sequence[Outcome], path: Path,
+                          trend: Sequence[dict[str, Any]] | None = None) -> Path:
+    workbook = Workbook(write_only=True)
+    ranked = _ranked(outcomes)
+    _league(workbook, ranked, path.parent)
+    _heatmap(workbook, ranked)
+    _flags(workbook, ranked)
+    _rejected(workbook, [o for o in outcomes if o.rejected is not None])
+    _charts(workbook, ranked)
+    if trend:
+        _trend(workbook, trend)
+    return save_atomically(workbook, path)
+
+
+def _league(workbook: Workbook, ranked: list[Outcome], report_dir: Path) -> None:
+    sheet = _Sheet(workbook, "League table",
+                   [6, 30, 9, 22, 11, 8, 8, *[6] * 5, 8, 8, 9, 7, 34, 34, 40])
+    sheet.sheet.freeze_panes = "C2"
+    sheet.header(LEAGUE_HEADERS)
+    for rank, outcome in enumerate(ranked, start=1):
+        result = outcome.result or {}
+        driver_rags = result.get("driver_rag", {})
+        feedback = (str(outcome.feedback.relative_to(report_dir))
+                    if outcome.feedback and outcome.feedback.is_relative_to(report_dir) else None)
+        sheet.append([
+            rank, result["trust"], result["nation"], result.get("region"), result.get("as_at"),
+            sheet.cell(result["score"], number_format="0.0"),
+            sheet.cell(result["rag"], rag=result["rag"], bold=True),
+            *[sheet.cell(result["drivers"][d], rag=driver_rags.get(d), number_format="0.0")
+              for d in DRIVERS],
+            *[result["flag_counts"][s] for s in SEVERITIES],
+            outcome.source, feedback, "; ".join(outcome.notes) or None,
+        ])
+    sheet.as_table("League", len(LEAGUE_HEADERS))
+
+
+def _heatmap(workbook: Workbook, ranked: list[Outcome]) -> None:
+    sheet = _Sheet(workbook, "Heatmap", [30, 11, *[10] * 5, 10])
+    sheet.sheet.freeze_panes = "B2"
+    sheet.header(["Trust", "As at", *DRIVERS, "Overall"])
+    for outcome in sorted(ranked, key=lambda o: o.result["trust"].casefold()):  # type: ignore
+        result = outcome.result or {}
+        rags = result.get("driver_rag", {})
+        sheet.append([
+            result["trust"], result.get("as_at"),
+            *[sheet.cell(result["drivers"][d] if result["drivers"][d] is not None
+                         else "not covered", rag=rags.get(d), number_format="0.0")
+              for d in DRIVERS],
+            sheet.cell(result["score"], rag=result["rag"], bold=True, number_format="0.0"),
+        ])
+
+
+def _flags(workbook: Workbook, ranked: list[Outcome]) -> None:
+    headers = ["Trust", "Source file", "Severity", "Code", "Sheet", "Cell", "Message",
+               "Suggested action"]
+    sheet = _Sheet(workbook, "Flags", [28, 30, 10, 26, 14, 10, 80, 60])
+    sheet.sheet.freeze_panes = "A2"
+    sheet.header(headers)
+    by_severity = sorted(
+        ((o, f) for o in ranked for f in (o.result or {}).get("flags", [])),
+        key=lambda pair: (SEVERITIES.index(pair[1]["severity"]),
+                          pair[0].result["trust"].casefold(), pair[1]["code"]),  # type: ignore
+    )
+    for outcome, flag in by_severity:
+        sheet.append([outcome.result["trust"], outcome.source, flag["severity"],  # type: ignore
+                      flag["code"], flag["sheet"], flag["cell"], flag["message"],
+                      flag.get("action")])
+    sheet.as_table("AllFlags", len(headers))
+
+
+def _rejected(workbook: Workbook, rejected: list[Outcome]) -> None:
+    sheet = _Sheet(workbook, "Rejected", [40, 100])
+    sheet.header(["File", "Reason"])
+    for outcome in sorted(rejected, key=lambda o: o.source):
+        sheet.append([outcome.source, outcome.rejected])
+    sheet.as_table("Rejected", 2)
+
+
+def _charts(workbook: Workbook, ranked: list[Outcome]) -> None:
+    sheet = _Sheet(workbook, "Charts", [14, 10, 10, 10, 12])
+    sheet.header(["Score band", "Trusts"])
+    bands = Counter(min(int(o.result["score"] // 10), 9) for o in ranked)  # type: ignore
+    for band in range(10):
+        sheet.append([f"{band * 10}–{band * 10 + 9 if band < 9 else 100}", bands.get(band, 0)])
+    histogram = BarChart()
+    histogram.title, histogram.y_axis.title = "Readiness score distribution", "Trusts"
+    histogram.add_data(Reference(sheet.sheet, min_col=2, min_row=1, max_row=11),
+                       titles_from_data=True)
+    histogram.set_categories(Reference(sheet.sheet, min_col=1, min_row=2, max_row=11))
+    histogram.legend = None
+    sheet.sheet.add_chart(histogram, "G2")
+
+    sheet.append([])
+    start = sheet.rows + 1
+    sheet.header(["Driver", "Green", "Amber", "Red", "Not covered"])
+    for driver in DRIVERS:
+        rags = Counter((o.result or {}).get("driver_rag", {}).get(driver) for o in ranked)
+        sheet.append([driver, rags.get("Green", 0), rags.get("Amber", 0), rags.get("Red", 0),
+                      rags.get(None, 0)])
+    stacked = BarChart()
+    stacked.type, stacked.grouping, stacked.overlap = "col", "stacked", 100
+    stacked.title, stacked.y_axis.title = "Driver RAG across trusts", "Trusts"
+    stacked.add_data(Reference(sheet.sheet, min_col=2, max_col=5, min_row=start,
+                               max_row=start + len(DRIVERS)), titles_from_data=True)
+    stacked.set_categories(Reference(sheet.sheet, min_col=1, min_row=start + 1,
+                                     max_row=start + len(DRIVERS)))
+    for series, colour in zip(stacked.series, ["63BE7B", "FFD966", "F8696B", "BFBFBF"],
+                              strict=True):
+        series.graphicalProperties.solidFill = colour
+    sheet.sheet.add_chart(stacked, "G20")
+
+
+def _trend(workbook: Workbook, trend: Sequence[dict[str, Any]]) -> None:
+    """Trusts as columns, reporting dates as rows: one line per trust."""
+    dates = sorted({row["as_at"] or "" for row in trend})
+    trusts = sorted({row["trust"] for row in trend}, key=str.casefold)
+    scores = {(row["trust"], row["as_at"] or ""): row["score"] for row in trend}
+    sheet = _Sheet(workbook, "Trend", [12, *[14] * len(trusts)])
+    sheet.header(["As at", *trusts])
+    for as_at in dates:
+        sheet.append([as_at, *[scores.get((t, as_at)) for t in trusts]])
+    chart = LineChart()
+    chart.title, chart.y_axis.title = "Readiness over time", "Score"
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
+    chart.add_data(Reference(sheet.sheet, min_col=2, max_col=1 + len(trusts), min_row=1,
+                             max_row=1 + len(dates)), titles_from_data=True)
+    chart.set_categories(Reference(sheet.sheet, min_col=1, min_row=2, max_row=1 + len(dates)))
+    chart.width, chart.height = 24, 12
+    sheet.sheet.add_chart(chart, f"{get_column_letter(len(trusts) + 3)}2")

@@ -1,0 +1,288 @@
+"""Score a folder of submissions in worker processes and write the national report.
+
+Submissions are only ever opened for reading. Every output goes through a temporary file and a
+rename, and each scored file leaves a cache entry keyed by its content hash and the scoring
+fingerprint, so an interrupted batch resumes where it stopped and a rerun skips unchanged files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pebble import ProcessExpired, ProcessPool
+
+import xl_localism
+from xl_localism.batch.discover import find_submissions
+from xl_localism.batch.naming import unique_stems
+from xl_localism.workbook.files import atomic_path
+
+CACHE_DIR = ".xl-localism-cache"
+FEEDBACK_DIR = "feedback"
+REPORT_NAME = "national_summary.xlsx"
+DEFAULT_TIMEOUT_SECONDS = 300.0
+
+
+class BatchSetupError(Exception):
+    """Nothing could be done: bad arguments or an output folder we cannot write."""
+
+
+@dataclass
+class Outcome:
+    """What happened to one submission file."""
+
+    source: str  # path relative to the submissions folder, as shown in the report
+    path: Path
+    key: str | None = None
+    result: dict[str, Any] | None = None  # the same JSON as `xl-localism score --json`
+    rejected: str | None = None
+    cached: bool = False
+    feedback: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> bool:
+        counts = (self.result or {}).get("flag_counts", {})
+        return bool(counts.get("critical") or counts.get("error"))
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[Outcome]
+    report: Path | None
+    interrupted: bool = False
+
+    @property
+    def scored(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.result is not None]
+
+    @property
+    def rejected(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.rejected is not None]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+
+def scoring_fingerprint() -> str:
+    """Changes whenever a result could change: the package version or the shipped catalogue."""
+    digest = hashlib.sha256(xl_localism.__version__.encode())
+    catalogue = resources.files("xl_localism.catalogue")
+    for name in sorted(p.name for p in catalogue.iterdir() if p.name.endswith(".csv")):
+        digest.update(catalogue.joinpath(name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def process_submission(path: str, cache_dir: str, key: str) -> dict[str, Any]:
+    """Worker: read, score and write the feedback workbook of one file. Never raises."""
+    # Imported here so a worker process pays for them once, not the parent at import time.
+    from xl_localism.engine import assess
+    from xl_localism.report import to_json
+    from xl_localism.workbook.reader import WorkbookError, read_workbook
+    from xl_localism.workbook.results import write_feedback_workbook
+
+    cache = Path(cache_dir)
+    try:
+        assessment = assess(read_workbook(path))
+        write_feedback_workbook(assessment, cache / f"{key}.xlsx")
+        outcome: dict[str, Any] = {"result": to_json(assessment)}
+    except WorkbookError as error:
+        outcome = {"rejected": error.reason}
+    except Exception as error:  # one bad file must never stop the batch
+        outcome = {"rejected": f"could not be scored ({type(error).__name__}: "
+                               f"{str(error)[:200]})"}
+    _write_json(cache / f"{key}.json", outcome)
+    return outcome
+
+
+def _check_output_folder(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise BatchSetupError(f"cannot write to the output folder {out_dir}: "
+                              f"{error.strerror or error}") from error
+
+
+def remove_stray_temporaries(*folders: Path) -> int:
+    """Temporary files a killed run left behind (ours are hidden and end in .tmp)."""
+    removed = 0
+    for folder in folders:
+        if folder.is_dir():
+            for stray in folder.glob(".*.tmp"):
+                stray.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def _load_cached(cache: Path, key: str) -> dict[str, Any] | None:
+    entry = cache / f"{key}.json"
+    if not entry.exists():
+        return None
+    try:
+        data = json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if "result" in data and not (cache / f"{key}.xlsx").exists():
+        return None
+    return data
+
+
+def run_batch(
+    submissions_dir: Path,
+    out_dir: Path,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    on_progress: Callable[[Outcome], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+    write_report: Callable[[list[Outcome], Path], None] | None = None,
+) -> BatchResult:
+    """Score every submission under ``submissions_dir``; write feedback and the report."""
+    if not submissions_dir.is_dir():
+        raise BatchSetupError(f"{submissions_dir} is not a folder of submissions")
+    _check_output_folder(out_dir)
+    cache = out_dir / CACHE_DIR
+    cache.mkdir(exist_ok=True)
+    remove_stray_temporaries(out_dir, cache, out_dir / FEEDBACK_DIR)
+
+    found = find_submissions(submissions_dir)
+    fingerprint = scoring_fingerprint()
+    outcomes: list[Outcome] = []
+    for path, reason in found.unsupported:
+        outcomes.append(Outcome(str(path.relative_to(submissions_dir)), path, rejected=reason))
+    pending: list[Outcome] = []
+    for path in found.submissions:
+        outcome = Outcome(str(path.relative_to(submissions_dir)), path)
+        try:
+            outcome.key = f"{file_hash(path)[:40]}-{fingerprint}"
+        except OSError as error:
+            outcome.rejected = f"could not be read ({error.strerror or error}); was it moved?"
+            outcomes.append(outcome)
+            continue
+        cached = None if force else _load_cached(cache, outcome.key)
+        if cached is not None:
+            _apply(outcome, cached, cache)
+            outcome.cached = True
+            outcomes.append(outcome)
+        else:
+            pending.append(outcome)
+    if on_start:
+        on_start(len(outcomes) + len(pending))
+    for outcome in outcomes:
+        if on_progress:
+            on_progress(outcome)
+
+    interrupted = False
+    try:
+        _score_in_workers(pending, cache, jobs, timeout, on_progress)
+    except KeyboardInterrupt:
+        interrupted = True
+    outcomes.extend(o for o in pending if o.result is not None or o.rejected is not None)
+    outcomes.sort(key=lambda o: o.source)
+    if interrupted:
+        return BatchResult(outcomes, None, interrupted=True)
+
+    _place_feedback(outcomes, out_dir / FEEDBACK_DIR)
+    _mark_duplicates(outcomes)
+    report = out_dir / REPORT_NAME
+    if write_report is not None:
+        write_report(outcomes, report)
+    return BatchResult(outcomes, report if write_report else None)
+
+
+def _apply(outcome: Outcome, data: dict[str, Any], cache: Path) -> None:
+    if "result" in data:
+        outcome.result = data["result"]
+        outcome.feedback = cache / f"{outcome.key}.xlsx"
+    else:
+        outcome.rejected = data.get("rejected", "could not be scored")
+
+
+def _score_in_workers(pending: list[Outcome], cache: Path, jobs: int | None, timeout: float,
+                      on_progress: Callable[[Outcome], None] | None) -> None:
+    if not pending:
+        return
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
+    # pebble gives each task its own timeout and survives a worker that dies: the one file
+    # is rejected and the pool replaces the worker.
+    with ProcessPool(max_workers=workers) as pool:
+        futures = [(outcome, pool.schedule(process_submission,
+                                           args=(str(outcome.path), str(cache), outcome.key),
+                                           timeout=timeout))
+                   for outcome in pending]
+        try:
+            for outcome, future in futures:
+                try:
+                    data = future.result()
+                except FutureTimeout:
+                    data = {"rejected": f"took longer than {timeout:g} s to read and was "
+                                        "stopped"}
+                except ProcessExpired as error:
+                    data = {"rejected": f"the reader process stopped unexpectedly "
+                                        f"(exit code {error.exitcode}); it will be retried on "
+                                        "the next run"}
+                except Exception as error:
+                    data = {"rejected": f"could not be scored ({type(error).__name__})"}
+                _apply(outcome, data, cache)
+                if on_progress:
+                    on_progress(outcome)
+        except KeyboardInterrupt:
+            pool.stop()
+            pool.join()
+            raise
+
+
+def _place_feedback(outcomes: list[Outcome], feedback_dir: Path) -> None:
+    scored = sorted((o for o in outcomes if o.result is not None),
+                    key=lambda o: (o.result["trust"].casefold(), o.result.get("as_at") or "",
+                                   o.source))
+    stems = unique_stems([o.result["trust"] for o in scored])  # type: ignore[index]
+    feedback_dir.mkdir(exist_ok=True)
+    for outcome, stem in zip(scored, stems, strict=True):
+        target = feedback_dir / f"{stem}.xlsx"
+        if outcome.feedback is None:
+            continue
+        with atomic_path(target) as temporary:
+            shutil.copyfile(outcome.feedback, temporary)
+        outcome.feedback = target
+
+
+def _mark_duplicates(outcomes: list[Outcome]) -> None:
+    """Two submissions from one trust for one quarter are both kept, and both noted."""
+    groups: dict[tuple[str, str | None], list[Outcome]] = {}
+    for outcome in outcomes:
+        if outcome.result is not None:
+            key = (outcome.result["trust"].casefold(), outcome.result.get("as_at"))
+            groups.setdefault(key, []).append(outcome)
+    for group in groups.values():
+        if len(group) > 1:
+            for outcome in group:
+                others = ", ".join(o.source for o in group if o is not outcome)
+                outcome.notes.append(f"Duplicate submission for this trust and date: also "
+                                     f"{others}")

@@ -1,0 +1,95 @@
+"""Scored submissions over time, in SQLite by default or any database SQLAlchemy reaches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    create_engine,
+    select,
+)
+from sqlalchemy.engine import Engine
+
+from xl_localism.vocab import Driver, Severity
+
+metadata = MetaData()
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("trust", String(200), nullable=False, index=True),
+    Column("nation", String(20)),
+    Column("region", String(100)),
+    Column("as_at", String(10)),
+    Column("score", Float, nullable=False),
+    Column("rag", String(10), nullable=False),
+    *[Column(d.value.lower(), Float) for d in Driver],
+    *[Column(f"{s.value}_flags", Integer, nullable=False) for s in Severity],
+    Column("file_hash", String(64), nullable=False),
+    Column("source", String(500)),
+    Column("recorded_at", DateTime, nullable=False),
+    # The same workbook submitted again is the same fact, not a new one.
+    UniqueConstraint("file_hash", name="one_row_per_workbook"),
+)
+
+
+def database_url(history: str) -> str:
+    """A plain path means a SQLite file; anything with '://' is an SQLAlchemy URL already."""
+    if "://" in history:
+        return history
+    return f"sqlite:///{Path(history).expanduser().resolve()}"
+
+
+def connect(history: str) -> Engine:
+    engine = create_engine(database_url(history))
+    metadata.create_all(engine)
+    return engine
+
+
+def record(history: str, scored: Iterable[tuple[str, str, dict[str, Any]]]) -> int:
+    """Record (file hash, source, result JSON) rows; returns how many were new."""
+    engine = connect(history)
+    added = 0
+    with engine.begin() as connection:
+        known = set(connection.execute(select(submissions.c.file_hash)).scalars())
+        for file_hash, source, result in scored:
+            if file_hash in known:
+                continue
+            known.add(file_hash)
+            connection.execute(submissions.insert().values(
+                trust=result["trust"], nation=result["nation"], region=result.get("region"),
+                as_at=result.get("as_at"), score=result["score"], rag=result["rag"],
+                **{d.value.lower(): result["drivers"][d.value] for d in Driver},
+                **{f"{s.value}_flags": result["flag_counts"][s.value] for s in Severity},
+                file_hash=file_hash, source=source, recorded_at=datetime.now(UTC),
+            ))
+            added += 1
+    engine.dispose()
+    return added
+
+
+def trend(history: str, trust: str | None = None) -> list[dict[str, Any]]:
+    """Every recorded score, oldest first; the latest recording wins for a trust and date."""
+    engine = connect(history)
+    query = select(submissions).order_by(submissions.c.trust, submissions.c.as_at,
+                                         submissions.c.recorded_at)
+    with engine.connect() as connection:
+        rows = [dict(r._mapping) for r in connection.execute(query)]
+    engine.dispose()
+    if trust:
+        rows = [r for r in rows if r["trust"].casefold() == trust.casefold()]
+    latest: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for row in rows:
+        latest[(row["trust"], row["as_at"])] = row
+    return list(latest.values())

@@ -1,0 +1,656 @@
+"""The workbook a trust fills in (SPEC §3), blank or filled from rows for the sample submissions.
+
+Sheet, table and header names, input hints, vocabularies, checklist items, NIs and setting
+defaults all come from :mod:`xl_localism.schema`, :mod:`xl_localism.vocab`, the catalogue and the
+``Settings`` model, so the template cannot drift from what the reader expects.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import annotated_types
+import openpyxl
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.datetime import to_excel
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xl_localism import schema
+from xl_localism.catalogue import default_catalogue
+from xl_localism.models import Settings
+from xl_localism.schema import Column, TableSpec, header_key
+from xl_localism.vocab import DRIVER_NAMES, Driver, Nation, Polarity, Role, Status, parse_nation
+from xl_localism.workbook.files import save_atomically, write_text
+
+INSTRUCTIONS_SHEET = "Instructions"
+LISTS_SHEET = "Lists"
+
+# Blank input rows of a new workbook: enough for a trust spanning ten LAAs, yet short to print.
+BLANK_ROWS: dict[str, int] = {"targets": 60, "measures": 20, "objectives": 20}
+# Validations and formats reach this many rows past a table, so rows a user adds keep them.
+EXTRA_ROWS = 500
+
+# A fixed timestamp makes the same call write byte-identical files (no churn in git).
+PINNED_TIME = datetime(2010, 4, 1)
+_ZIP_TIME = (2010, 4, 1, 0, 0, 0)
+
+DATE_FORMAT = "dd/mm/yyyy"
+_DATE_RANGE = (date(2000, 1, 1), date(2099, 12, 31))
+
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+_COMPUTED_FILL = PatternFill("solid", fgColor="D9D9D9")
+_EDGE = Side(style="thin", color="BFBFBF")
+_BORDER = Border(left=_EDGE, right=_EDGE, top=_EDGE, bottom=_EDGE)
+_TOP = Alignment(vertical="top")
+_WRAP = Alignment(vertical="top", wrap_text=True)
+
+# Column widths by model field; anything unlisted gets room for its header.
+_WIDTHS: dict[tuple[str, str], float] = {
+    ("about", "field"): 16, ("about", "value"): 40,
+    ("checklist", "id"): 7, ("checklist", "domain"): 18, ("checklist", "item"): 62,
+    ("checklist", "weight"): 10, ("checklist", "status"): 16, ("checklist", "evidence"): 32,
+    ("checklist", "owner"): 22, ("checklist", "due"): 12,
+    ("targets", "laa"): 24, ("targets", "ni"): 10, ("targets", "indicator"): 50,
+    ("targets", "baseline"): 12, ("targets", "target"): 11, ("targets", "latest"): 11,
+    ("targets", "role"): 17, ("targets", "plan_ref"): 12,
+    ("measures", "code"): 10, ("measures", "measure"): 50, ("measures", "driver"): 10,
+    ("measures", "polarity"): 12, ("measures", "target"): 11, ("measures", "actual"): 11,
+    ("measures", "linked_ni"): 16,
+    ("objectives", "ref"): 10, ("objectives", "objective"): 60, ("objectives", "drivers"): 12,
+    ("objectives", "linked_ni"): 16,
+    ("settings", "setting"): 26, ("settings", "value"): 12,
+}
+_WRAPPED = {("checklist", "item"), ("checklist", "evidence"), ("targets", "indicator"),
+            ("measures", "measure"), ("objectives", "objective"), ("about", "value")}
+# Columns the user reads rather than fills in; every other column is input (yellow).
+_GIVEN = {("about", "field"), ("settings", "setting"), ("checklist", "id"),
+          ("checklist", "domain"), ("checklist", "item")}
+_COMPUTED = {("targets", "indicator")}
+
+# Prompts for columns the schema gives no hint for.
+_EXTRA_HINTS: dict[tuple[str, str], str] = {
+    ("checklist", "evidence"): "Where the evidence is, e.g. 'Board minutes 3/2010'. "
+                               "Needed for every Complete item.",
+    ("checklist", "owner"): "Who is responsible for the item",
+    ("targets", "indicator"): "Filled in from the NI code. Type over it only for an NI that is "
+                              "not on the probation list.",
+    ("measures", "measure"): "The measure's name; blank is fine for a standard IPPF code",
+    ("measures", "target"): "A number",
+    ("measures", "actual"): "A number",
+    ("objectives", "objective"): "What the business plan objective is",
+}
+_ABOUT_HINTS: dict[str, str] = {
+    "trust": "Your probation trust or area, e.g. Thames Valley",
+    "nation": "England or Wales",
+    "as_at": "The date this workbook describes, e.g. 30/09/2010",
+    "prepared_by": "Who prepared the workbook",
+    "region": "Your region, e.g. South East",
+}
+
+
+@dataclass(frozen=True)
+class _List:
+    header: str
+    values: tuple[str, ...]
+    name: str | None = None  # the defined name validations refer to
+
+
+def _lists() -> list[_List]:
+    indicators = list(default_catalogue().indicators.values())
+    return [
+        _List("Status", tuple(s.value for s in Status), "ListStatus"),
+        _List("Probation role", tuple(r.value for r in Role), "ListRole"),
+        _List("Driver", tuple(d.value for d in Driver), "ListDriver"),
+        _List("Driver name", tuple(DRIVER_NAMES[d] for d in Driver)),
+        _List("Polarity", tuple(p.value for p in Polarity), "ListPolarity"),
+        _List("Nation", tuple(n.value for n in Nation), "ListNation"),
+        _List("NI", tuple(i.code for i in indicators), "ListNI"),
+        _List("Indicator", tuple(i.title for i in indicators)),
+        _List("NI polarity", tuple(i.polarity.value for i in indicators)),
+        _List("NI drivers", tuple(", ".join(d.value for d in i.drivers) for i in indicators)),
+    ]
+
+
+NI_TITLES_NAME = "NITitles"  # the NI and Indicator columns of the Lists sheet, for VLOOKUP
+
+
+def indicator_formula(ni_cell: str) -> str:
+    """Excel formula giving the probation NI title for the code in ``ni_cell``, or "".
+
+    Users type ``NI18``, ``ni-18``, ``18`` or ``NI 018``; the Lists sheet holds ``NI 18``, so the
+    code is normalised the way :func:`vocab.parse_ni` does before the lookup.
+    """
+    number = (f'VALUE(SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(UPPER({ni_cell}),"NI",""),"-","")," ",""))')
+    return f'=IFERROR(VLOOKUP("NI "&{number},{NI_TITLES_NAME},2,FALSE),"")'
+
+
+def build_workbook(
+    trust: str | None = None,
+    nation: str = "England",
+    as_at: date | None = None,
+    rows: Mapping[str, Sequence[Sequence[Any]]] | None = None,
+) -> openpyxl.Workbook:
+    """A workbook for one trust and period: Instructions, one sheet per SPEC §3 table, Lists.
+
+    ``rows`` maps table keys (``schema.TABLES_BY_KEY``) to row values in header order. A key
+    that is absent gets the template default: About from ``trust``/``nation``/``as_at``, the
+    catalogue checklist, the default settings, and blank input rows for the other tables.
+    """
+    chosen = parse_nation(nation)
+    rows = dict(rows or {})
+    unknown = set(rows) - set(schema.TABLES_BY_KEY)
+    if unknown:
+        raise ValueError(f"unknown table keys {sorted(unknown)}; expected some of "
+                         f"{list(schema.TABLES_BY_KEY)}")
+
+    workbook = openpyxl.Workbook()
+    workbook.properties.creator = "xl-localism"
+    workbook.properties.title = "Localism readiness workbook"
+    workbook.properties.created = PINNED_TIME
+    workbook.properties.modified = PINNED_TIME
+
+    instructions = workbook.active
+    assert instructions is not None
+    instructions.title = INSTRUCTIONS_SHEET
+    _write_instructions(instructions, trust)
+
+    for spec in schema.TABLES:
+        supplied = rows.get(spec.key)
+        data = ([list(r) for r in supplied] if supplied is not None
+                else _default_rows(spec, trust, chosen, as_at))
+        _write_table(workbook.create_sheet(spec.sheet), spec, data)
+
+    _write_lists(workbook)
+    return workbook
+
+
+def write_template(
+    path: Path | str,
+    trust: str | None = None,
+    nation: str = "England",
+    as_at: date | None = None,
+    rows: Mapping[str, Sequence[Sequence[Any]]] | None = None,
+) -> Path:
+    """Write :func:`build_workbook`'s workbook to ``path`` atomically, byte-identical per call."""
+    workbook = build_workbook(trust=trust, nation=nation, as_at=as_at, rows=rows)
+    return save_atomically(_PinnedPackage(workbook), path)
+
+
+class _PinnedPackage:
+    """What save_atomically saves: the workbook with fixed timestamps inside and on the zip.
+
+    openpyxl stamps ``modified`` with the clock at save time and zip entries with the clock too,
+    so the package is rewritten with :data:`PINNED_TIME` after openpyxl has written it.
+    """
+
+    def __init__(self, workbook: openpyxl.Workbook) -> None:
+        self.workbook = workbook
+
+    def save(self, path: Path | str) -> None:
+        buffer = io.BytesIO()
+        self.workbook.save(buffer)
+        stamp = PINNED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+        with zipfile.ZipFile(buffer) as source, \
+                zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+            for entry in source.infolist():
+                data = source.read(entry.filename)
+                if entry.filename == "docProps/core.xml":
+                    data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                                  rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+                pinned = zipfile.ZipInfo(entry.filename, date_time=_ZIP_TIME)
+                pinned.compress_type = zipfile.ZIP_DEFLATED
+                pinned.external_attr = 0o644 << 16
+                target.writestr(pinned, data)
+
+
+# --- default content -------------------------------------------------------------------------
+
+def _default_rows(spec: TableSpec, trust: str | None, nation: Nation,
+                  as_at: date | None) -> list[list[Any]]:
+    if spec.key == "about":
+        given: dict[str, Any] = {"trust": trust, "nation": nation.value, "as_at": as_at}
+        return [[label, given.get(field)] for label, (field, _) in schema.ABOUT_FIELDS.items()]
+    if spec.key == "checklist":
+        rows = []
+        for item in default_catalogue().checklist:
+            # W items only apply in Wales (SPEC §2.3); say so rather than leave them to look undone.
+            status = (Status.NOT_APPLICABLE if item.id.upper().startswith("W")
+                      and nation is not Nation.WALES else Status.NOT_STARTED)
+            rows.append([item.id, item.domain, item.item, item.weight, status.value,
+                         None, None, None])
+        return rows
+    if spec.key == "settings":
+        return [[name, field.default] for name, field in Settings.model_fields.items()]
+    return [[None] * len(spec.columns) for _ in range(BLANK_ROWS.get(spec.key, 1))]
+
+
+# --- the table sheets ------------------------------------------------------------------------
+
+def _write_table(ws: Worksheet, spec: TableSpec, data: list[list[Any]]) -> None:
+    width = len(spec.columns)
+    for values in data:
+        if len(values) > width:
+            raise ValueError(f"a {spec.sheet} row has {len(values)} values but the table has "
+                             f"{width} columns ({', '.join(spec.headers)}): {values!r}")
+    if not data:
+        data = [[None] * width]  # a table needs a data row to be a valid ListObject
+    last_row = 1 + len(data)
+
+    for col, column in enumerate(spec.columns, start=1):
+        cell = ws.cell(row=1, column=col, value=column.header)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.alignment = _WRAP
+        cell.border = _BORDER
+        key = (spec.key, column.field)
+        ws.column_dimensions[get_column_letter(col)].width = max(
+            _WIDTHS.get(key, 0), len(column.header) + 4)
+
+    for index, values in enumerate(data):
+        row = 2 + index
+        padded = [*values, *([None] * (width - len(values)))]
+        for col, (column, value) in enumerate(zip(spec.columns, padded, strict=True), start=1):
+            cell = ws.cell(row=row, column=col)
+            key = (spec.key, column.field)
+            if key in _COMPUTED and (value is None or value == ""):
+                cell.value = indicator_formula(f"{get_column_letter(col - 1)}{row}")
+            else:
+                write_text(cell, value)
+            if isinstance(value, date):
+                cell.number_format = DATE_FORMAT
+            cell.border = _BORDER
+            cell.alignment = _WRAP if key in _WRAPPED else _TOP
+            if key in _COMPUTED:
+                cell.fill = _COMPUTED_FILL
+            elif key not in _GIVEN:
+                cell.fill = _INPUT_FILL
+        _fit_height(ws, spec, row, padded)
+
+    ref = f"A1:{get_column_letter(width)}{last_row}"
+    table = Table(displayName=spec.table, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=False,
+                                          showColumnStripes=False)
+    ws.add_table(table)
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    if spec.key == "about":
+        _about_rules(ws, data)
+    elif spec.key == "settings":
+        _settings_rules(ws, data)
+    else:
+        _column_rules(ws, spec, last_row)
+
+
+def _fit_height(ws: Worksheet, spec: TableSpec, row: int, values: Sequence[Any]) -> None:
+    """Give wrapped text room: openpyxl cannot auto-fit and Excel does not on open."""
+    lines = 1
+    for column, value in zip(spec.columns, values, strict=True):
+        key = (spec.key, column.field)
+        if key in _WRAPPED and isinstance(value, str):
+            lines = max(lines, _line_count(value, _WIDTHS.get(key, 10)))
+    if lines > 1:
+        ws.row_dimensions[row].height = 15 * lines
+
+
+def _line_count(text: str, width: float) -> int:
+    # About one character per unit of column width in Calibri 11, less a little for margins.
+    per_line = max(1, int(width * 1.05) - 2)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+# --- data validation -------------------------------------------------------------------------
+
+def _prompt(title: str, text: str) -> dict[str, Any]:
+    # Excel rejects the whole file ("repair") when a title passes 32 or a message 255 characters.
+    return {"promptTitle": title[:32], "prompt": text[:255], "showInputMessage": True}
+
+
+def _error(text: str, style: str = "stop") -> dict[str, Any]:
+    return {"errorTitle": "Not a valid entry", "error": text[:255], "errorStyle": style,
+            "showErrorMessage": True}
+
+
+def _list_rule(list_name: str, header: str, hint: str, style: str = "stop") -> DataValidation:
+    values = next(x.values for x in _lists() if x.name == list_name)
+    if style == "stop":
+        message = f"Choose one of: {', '.join(values)}."
+    else:
+        message = (f"This is not on the list ({', '.join(values[:6])}"
+                   f"{', ...' if len(values) > 6 else ''}). Click Yes to keep it anyway.")
+    return DataValidation(type="list", formula1=list_name, allow_blank=True,
+                          **_prompt(header, hint), **_error(message, style))
+
+
+def _number_rule(header: str, hint: str, top_left: str) -> DataValidation:
+    return DataValidation(type="custom", formula1=f"ISNUMBER({top_left})", allow_blank=True,
+                          **_prompt(header, hint or "A number"),
+                          **_error("Enter a number, e.g. 42.5 (no words or units)."))
+
+
+def _date_rule(header: str, hint: str) -> DataValidation:
+    low, high = (str(int(to_excel(d))) for d in _DATE_RANGE)
+    return DataValidation(type="date", operator="between", formula1=low, formula2=high,
+                          allow_blank=True, **_prompt(header, hint or "A date"),
+                          **_error("Enter a date such as 01/04/2010."))
+
+
+def _any_rule(header: str, hint: str) -> DataValidation:
+    # A validation of type "any" only shows the input message: a hint with no restriction.
+    return DataValidation(allow_blank=True, **_prompt(header, hint))
+
+
+_LIST_RULES: dict[tuple[str, str], tuple[str, str]] = {
+    ("checklist", "status"): ("ListStatus", "stop"),
+    ("targets", "role"): ("ListRole", "stop"),
+    # Any NI 1-198 is valid (SPEC §2.1): the list offers the probation NIs but allows others.
+    ("targets", "ni"): ("ListNI", "warning"),
+    # Driver cells also take a driver's name, and objectives several drivers ("RR, PP").
+    ("measures", "driver"): ("ListDriver", "warning"),
+    ("objectives", "drivers"): ("ListDriver", "warning"),
+    ("measures", "polarity"): ("ListPolarity", "stop"),
+}
+_NUMBER_FIELDS = {("targets", "baseline"), ("targets", "target"), ("targets", "latest"),
+                  ("measures", "target"), ("measures", "actual")}
+_DATE_FIELDS = {("checklist", "due")}
+_WEIGHT_FIELDS = {("checklist", "weight")}
+
+
+def _column_rules(ws: Worksheet, spec: TableSpec, last_row: int) -> None:
+    end = last_row + EXTRA_ROWS
+    for col, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(col)
+        key = (spec.key, column.field)
+        hint = column.hint or _EXTRA_HINTS.get(key, "")
+        rule = _rule_for(key, column, hint, f"{letter}2")
+        if rule is None:
+            continue
+        rule.add(f"{letter}2:{letter}{end}")
+        ws.add_data_validation(rule)
+        if key in _DATE_FIELDS:
+            # Only the table's rows: formatting further down would stretch the sheet's used
+            # range; rows added to the table take the format from the row above.
+            for row in range(2, last_row + 1):
+                ws.cell(row=row, column=col).number_format = DATE_FORMAT
+
+
+def _rule_for(key: tuple[str, str], column: Column, hint: str,
+              top_left: str) -> DataValidation | None:
+    if key in _LIST_RULES:
+        name, style = _LIST_RULES[key]
+        return _list_rule(name, column.header, hint, style)
+    if key in _NUMBER_FIELDS:
+        return _number_rule(column.header, hint, top_left)
+    if key in _DATE_FIELDS:
+        return _date_rule(column.header, hint)
+    if key in _WEIGHT_FIELDS:
+        return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                              allow_blank=True, **_prompt(column.header, hint),
+                              **_error("Enter a number, 0 or more (blank counts as 1)."))
+    return _any_rule(column.header, hint) if hint else None
+
+
+def _about_rules(ws: Worksheet, data: list[list[Any]]) -> None:
+    by_key = {header_key(label): field for label, (field, _) in schema.ABOUT_FIELDS.items()}
+    for index, values in enumerate(data):
+        field = by_key.get(header_key(values[0])) if values else None
+        if field is None:
+            continue
+        row = 2 + index
+        cell = f"B{row}"
+        label = str(values[0])
+        hint = _ABOUT_HINTS.get(field, "")
+        if field == "nation":
+            rule = _list_rule("ListNation", label, hint)
+        elif field == "as_at":
+            rule = _date_rule(label, hint)
+            ws[cell].number_format = DATE_FORMAT
+        else:
+            rule = _any_rule(label, hint)
+        rule.add(cell)
+        ws.add_data_validation(rule)
+
+
+_SETTING_HINTS: dict[str, str] = {
+    "weight_self_assessment": "Weight of the self-assessment (checklist) in the score",
+    "weight_alignment": "Weight of alignment (targets linked to the plan, drivers covered, "
+                        "measures linked to NIs) in the score",
+    "weight_performance": "Weight of performance (LAA targets on track) in the score",
+    "green_threshold": "Lowest score rated Green",
+    "amber_threshold": "Lowest score rated Amber",
+    "progress": "How far through the targets' period we are: 1 means targets should be met now",
+    "tolerance": "How far short of the expected value, as a share of the planned change, a "
+                 "target may be and still be Amber",
+}
+
+
+def _setting_range(name: str) -> tuple[float | None, float | None]:
+    field = Settings.model_fields[name]
+    low = next((m.ge for m in field.metadata if isinstance(m, annotated_types.Ge)), None)
+    high = next((m.le for m in field.metadata if isinstance(m, annotated_types.Le)), None)
+    return (float(low) if low is not None else None,  # type: ignore[arg-type]
+            float(high) if high is not None else None)  # type: ignore[arg-type]
+
+
+def _settings_rules(ws: Worksheet, data: list[list[Any]]) -> None:
+    for index, values in enumerate(data):
+        name = str(values[0]).strip() if values and values[0] is not None else ""
+        if name not in Settings.model_fields:
+            continue
+        low, high = _setting_range(name)
+        default = Settings.model_fields[name].default
+        if low is None or high is None:
+            continue
+        span = f"a number from {_number(low)} to {_number(high)}"
+        hint = f"{_SETTING_HINTS.get(name, name)}: {span}. Default {_number(default)}."
+        rule = DataValidation(type="decimal", operator="between", formula1=_number(low),
+                              formula2=_number(high), allow_blank=True,
+                              **_prompt(name, hint),
+                              **_error(f"Enter {span}; out-of-range values are ignored."))
+        rule.add(f"B{2 + index}")
+        ws.add_data_validation(rule)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+# --- Lists -----------------------------------------------------------------------------------
+
+def _write_lists(workbook: openpyxl.Workbook) -> None:
+    ws = workbook.create_sheet(LISTS_SHEET)
+    sheet = quote_sheetname(LISTS_SHEET)
+    ni_column = 0
+    for col, item in enumerate(_lists(), start=1):
+        letter = get_column_letter(col)
+        ws.cell(row=1, column=col, value=item.header).font = Font(bold=True)
+        for row, value in enumerate(item.values, start=2):
+            ws.cell(row=row, column=col, value=value)
+        ws.column_dimensions[letter].width = max(12, min(60, max(map(len, item.values)) + 2))
+        if item.name:
+            ref = f"{sheet}!${letter}$2:${letter}${1 + len(item.values)}"
+            workbook.defined_names[item.name] = DefinedName(item.name, attr_text=ref)
+        if item.header == "NI":
+            ni_column = col
+    count = len(default_catalogue().indicators)
+    first, second = get_column_letter(ni_column), get_column_letter(ni_column + 1)
+    workbook.defined_names[NI_TITLES_NAME] = DefinedName(
+        NI_TITLES_NAME, attr_text=f"{sheet}!${first}$2:${second}${1 + count}")
+    ws.sheet_state = "hidden"
+
+
+# --- Instructions ----------------------------------------------------------------------------
+
+_SHEET_NOTES: dict[str, str] = {
+    "about": "Your trust's name, the nation (England or Wales), the date the workbook describes "
+             "(As at), who prepared it and your region.",
+    "checklist": "The readiness checklist. Set each item's Status; give the Evidence for each "
+                 "Complete item, and an Owner and Due date for the rest. Weight is 1 unless an "
+                 "item should count more (or 0 to leave it out).",
+    "targets": "One row for each LAA improvement target your trust leads on or contributes to: "
+               "the LAA, the NI code, the baseline, the target, the latest value, your role and "
+               "the Plan ref of the business plan objective that delivers it. The Indicator "
+               "title fills in by itself.",
+    "measures": "Your IPPF performance measures with their target and actual values. For the "
+                "standard codes listed below, Driver, Polarity and Linked NI may be left blank.",
+    "objectives": "Your 2010/11 business plan objectives, each with its outcome driver(s) and "
+                  "the NIs it addresses. A target is linked when its Plan ref equals an "
+                  "objective's Ref.",
+    "settings": "Optional. The weights and thresholds of the score. Leave the defaults unless "
+                "they have been agreed otherwise.",
+}
+
+_PURPOSE = (
+    "From April 2010 probation trusts are Responsible Authorities in their local Crime and "
+    "Disorder Reduction Partnerships (CDRPs; Community Safety Partnerships in Wales).",
+    "From April 2011 their performance is also measured against the outcome National Indicators "
+    "(NIs) that councils and partners report through Local Area Agreements (LAAs), as well as "
+    "against the Integrated Probation Performance Framework (IPPF).",
+    "The Probation Association asks every trust to raise awareness of these duties, to publish a "
+    "Position Statement, and to link every relevant LAA improvement target to its 2010/11 "
+    "business plan and performance management.",
+    "This workbook records your readiness checklist, the LAA targets you lead on or contribute "
+    "to, your IPPF measures and your business plan objectives.",
+    "xl-localism reads it and gives a readiness score with a red / amber / green rating, overall "
+    "and for each of the five IPPF outcome drivers, and a list of things to put right.",
+    "Use one workbook per trust per reporting period. In Wales the NIs do not apply; Welsh "
+    "trusts align with Welsh Assembly Government frameworks instead.",
+)
+
+_HOW_TO = (
+    "Fill in the yellow cells. Grey cells are worked out for you; white cells are given.",
+    "Click a cell to see what it expects. Cells with a drop-down arrow offer a list to choose "
+    "from.",
+    "To add a row, type in the row just below a table: the table grows and keeps its drop-downs.",
+    "Do not rename the sheets, the tables or the column headings: xl-localism finds your data "
+    "by them.",
+)
+
+_Line = tuple[str, str, str]  # (style, column A, column B)
+
+
+def _instruction_lines(trust: str | None) -> list[_Line]:
+    catalogue = default_catalogue()
+    defaults = Settings()
+    lines: list[_Line] = [("title", "Localism readiness workbook", trust or "")]
+    lines.append(("heading", "What it is for", ""))
+    lines += [("text", "", text) for text in _PURPOSE]
+    lines.append(("heading", "How to fill it in", ""))
+    lines += [("text", "", text) for text in _HOW_TO]
+
+    lines.append(("heading", "The sheets", ""))
+    for spec in schema.TABLES:
+        required = ", ".join(c.header for c in spec.columns if c.required)
+        lines.append(("label", spec.sheet, f"{_SHEET_NOTES[spec.key]} Required columns: "
+                                           f"{required}."))
+    lines.append(("label", f"{schema.SUMMARY_SHEET}, {schema.FLAGS_SHEET}",
+                  "Written by xl-localism each time the workbook is scored: the score, rating and "
+                  "driver breakdown (Summary) and the problems found with suggested actions "
+                  "(Flags). Do not type in them; they are replaced."))
+
+    lines.append(("heading", "The lists", ""))
+    lines.append(("label", "Status", ", ".join(s.value for s in Status)
+                  + ". Blank means Not started; N/A means Not applicable."))
+    lines.append(("label", "Probation role", ", ".join(r.value for r in Role)
+                  + ". Only Lead and Contributor targets count; blank means None."))
+    lines.append(("label", "Driver", "; ".join(f"{d.value} {DRIVER_NAMES[d]}" for d in Driver)
+                  + ". Type the key or the name; several drivers may be separated by commas."))
+    lines.append(("label", "Polarity", f"{Polarity.HIGHER.value} or {Polarity.LOWER.value}: "
+                  "whether a higher or a lower value is better."))
+    lines.append(("label", "Nation", " or ".join(n.value for n in Nation) + "."))
+    lines.append(("label", "NI", "A National Indicator code, e.g. NI 18 (NI18 and 18 also "
+                  "work). Linked NI cells may hold several codes separated by commas."))
+
+    weights = (f"{_number(defaults.weight_self_assessment)}, "
+               f"{_number(defaults.weight_alignment)} and {_number(defaults.weight_performance)}")
+    lines.append(("heading", "How the score works", ""))
+    lines += [("text", "", text) for text in (
+        "A target is relevant when its NI is one of the probation NIs below and your Probation "
+        "role is Lead or Contributor.",
+        "Self-assessment: the share of applicable checklist items that are Complete (In progress "
+        "counts half; Not applicable items, and the Wales item outside Wales, are left out).",
+        "Alignment: the share of relevant targets linked to a business plan objective, the share "
+        "of the five drivers covered by a target or an objective, and the share of IPPF measures "
+        "linked to an NI on the LAA Targets sheet.",
+        "Performance: relevant targets on track, comparing the latest value with where it should "
+        "be by now. Green counts 1, Amber a half, Red nothing.",
+        f"The score is 100 times the weighted mean of the three (weights {weights}). "
+        f"{_number(defaults.green_threshold)} or more is Green, "
+        f"{_number(defaults.amber_threshold)} or more Amber, otherwise Red.",
+        "Without a Position Statement (checklist B1), or from April 2010 without a seat on every "
+        "CDRP (D1), the rating is at best Amber. The Config sheet can change weights and "
+        "thresholds.",
+    )]
+
+    lines.append(("heading", "Probation NIs", ""))
+    for ni in catalogue.indicators.values():
+        drivers = ", ".join(d.value for d in ni.drivers)
+        lines.append(("label", ni.code, f"{ni.title} ({ni.polarity.value} is better; {drivers})"))
+
+    lines.append(("heading", "Standard IPPF codes", ""))
+    for measure in catalogue.measures.values():
+        linked = f"; linked NI {', '.join(measure.linked_ni)}" if measure.linked_ni else ""
+        lines.append(("label", measure.code, f"{measure.measure} ({measure.driver.value}, "
+                                             f"{measure.polarity.value} is better{linked})"))
+    return lines
+
+
+_INSTRUCTION_WIDTHS = (22, 100)
+
+
+def _write_instructions(ws: Worksheet, trust: str | None) -> None:
+    ws.column_dimensions["A"].width = _INSTRUCTION_WIDTHS[0]
+    ws.column_dimensions["B"].width = _INSTRUCTION_WIDTHS[1]
+    ws.sheet_view.showGridLines = False
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    styles: dict[str, Callable[[int], None]] = {
+        "title": lambda row: _style_row(ws, row, Font(bold=True, size=16, color="1F4E78"), 24),
+        "heading": lambda row: _style_row(ws, row, Font(bold=True, size=12, color="1F4E78"), 21,
+                                          gap=True),
+    }
+    for row, (style, label, text) in enumerate(_instruction_lines(trust), start=1):
+        first, second = ws.cell(row=row, column=1), ws.cell(row=row, column=2)
+        write_text(first, label or None)
+        write_text(second, text or None)
+        first.alignment = _WRAP
+        second.alignment = _WRAP
+        if style in styles:
+            styles[style](row)
+            continue
+        if style == "label":
+            first.font = Font(bold=True)
+        lines = max(_line_count(text, _INSTRUCTION_WIDTHS[1]),
+                    _line_count(label, _INSTRUCTION_WIDTHS[0]))
+        if lines > 1:
+            ws.row_dimensions[row].height = 15 * lines
+
+
+def _style_row(ws: Worksheet, row: int, font: Font, height: float, gap: bool = False) -> None:
+    for col in (1, 2):
+        cell = ws.cell(row=row, column=col)
+        cell.font = font
+        cell.alignment = Alignment(vertical="bottom")
+        if gap:
+            cell.border = Border(bottom=Side(style="thin", color="1F4E78"))
+    ws.row_dimensions[row].height = height + (9 if gap else 0)
