@@ -34,6 +34,7 @@ from xl_localism.vocab import (
     Status,
     TargetStatus,
     ref_key,
+    round_half_up,
 )
 
 RA_DUTY_START = date(2010, 4, 1)
@@ -292,7 +293,7 @@ def _weighted_score(parts: list[tuple[Component, float]]) -> tuple[float, str]:
         return 0.0, "Every component that exists has weight 0, so the score is 0."
     raw = 100 * sum(w * (c.value or 0.0) for c, w in present) / total_weight
     terms = " + ".join(f"{w:g}×{c.name}" for c, w in present)
-    return round(raw, 1), f"Score = 100 × ({terms}) ÷ {total_weight:g} = {raw:.2f}"
+    return round_half_up(raw), f"Score = 100 × ({terms}) ÷ {total_weight:g} = {raw:.2f}"
 
 
 def _rag(score: float, settings: Settings) -> Rag:
@@ -325,8 +326,8 @@ def _driver_result(driver: Driver, facts: _Facts, settings: Settings) -> DriverR
     present = [(c, w) for c, w in parts if c.value is not None]
     score = None
     if present:
-        score = round(100 * sum(w * (c.value or 0.0) for c, w in present)
-                      / sum(w for _, w in present), 1)
+        score = round_half_up(100 * sum(w * (c.value or 0.0) for c, w in present)
+                              / sum(w for _, w in present))
     return DriverResult(
         driver=driver,
         name=DRIVER_NAMES[driver],

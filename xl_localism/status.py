@@ -6,8 +6,8 @@ from typing import NamedTuple
 
 from xl_localism.vocab import Polarity, TargetStatus
 
-# Baselines and targets are typed by hand; e = b + 1.0·(t - b) can land a hair away from t.
-_EPSILON = 1e-9
+# e = b + 1.0·(t - b) can land a rounding error away from t; forgive that much and no more.
+_EPSILON = 1e-12
 
 
 class StatusResult(NamedTuple):

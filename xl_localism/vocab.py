@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 
@@ -120,9 +121,10 @@ def parse_ni_list(value: object) -> list[str]:
         return []
     if isinstance(value, int | float) and not isinstance(value, bool):
         return [parse_ni(value)]
+    parts = value if isinstance(value, list | tuple) else re.split(r"[,;]", str(value))
     codes: list[str] = []
-    for part in re.split(r"[,;]", str(value)):
-        if part.strip():
+    for part in parts:
+        if not is_blank(part):
             code = parse_ni(part)
             if code not in codes:
                 codes.append(code)
@@ -280,3 +282,9 @@ def parse_date(value: object) -> date | None:
         except ValueError:
             continue
     raise ValueError(f"expected a date such as 2010-04-01 or 01/04/2010, found {value!r}")
+
+
+def round_half_up(value: float, digits: int = 1) -> float:
+    """Round as Excel's ROUND does (31.25 -> 31.3), not to even as Python's round does."""
+    quantum = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
