@@ -14,6 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -44,7 +45,7 @@ class _Sheet:
         self.rows = 0
 
     def cell(self, value: Any, *, rag: str | None = None, bold: bool = False,
-             number_format: str | None = None) -> WriteOnlyCell:
+             number_format: str | None = None) -> Cell:
         cell = WriteOnlyCell(self.sheet, value=value)
         if isinstance(value, str) and value.startswith(CELL_INJECTION_PREFIXES):
             cell.data_type = "s"  # submission text stays text, never a live formula
@@ -68,7 +69,7 @@ class _Sheet:
         self.append(cells)
 
     def append(self, values: Iterable[Any]) -> None:
-        self.sheet.append([v if isinstance(v, WriteOnlyCell) else self.cell(v) for v in values])
+        self.sheet.append([v if isinstance(v, Cell) else self.cell(v) for v in values])
         self.rows += 1
 
     def as_table(self, name: str, columns: int) -> None:

@@ -10,6 +10,12 @@ from pathlib import Path
 from typing import Any
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path | str) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it is renamed over ``target``.
@@ -23,6 +29,8 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
                                          dir=target.parent)
     os.close(handle)
     temporary_path = Path(temporary)
+    # mkstemp makes the file private (0600); outputs go to shared folders, so use the umask.
+    os.chmod(temporary_path, 0o666 & ~_current_umask())
     try:
         yield temporary_path
         os.replace(temporary_path, target)

@@ -39,7 +39,7 @@ LISTS_SHEET = "Lists"
 
 # Blank input rows of a new workbook: enough for a trust spanning ten LAAs, yet short to print.
 BLANK_ROWS: dict[str, int] = {"targets": 60, "measures": 20, "objectives": 20}
-# Validations and formats reach this many rows past a table, so rows a user adds keep them.
+# Validations reach this many rows past a table, so rows a user adds below it keep them.
 EXTRA_ROWS = 500
 
 # A fixed timestamp makes the same call write byte-identical files (no churn in git).
@@ -50,18 +50,20 @@ DATE_FORMAT = "dd/mm/yyyy"
 _DATE_RANGE = (date(2000, 1, 1), date(2099, 12, 31))
 
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_FONT = "Calibri"  # named, or LibreOffice falls back to a serif face for styled cells
+_HEADER_FONT = Font(name=_FONT, bold=True, color="FFFFFF")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _COMPUTED_FILL = PatternFill("solid", fgColor="D9D9D9")
 _EDGE = Side(style="thin", color="BFBFBF")
 _BORDER = Border(left=_EDGE, right=_EDGE, top=_EDGE, bottom=_EDGE)
 _TOP = Alignment(vertical="top")
+_CENTRE = Alignment(vertical="top", horizontal="center")
 _WRAP = Alignment(vertical="top", wrap_text=True)
 
 # Column widths by model field; anything unlisted gets room for its header.
 _WIDTHS: dict[tuple[str, str], float] = {
     ("about", "field"): 16, ("about", "value"): 40,
-    ("checklist", "id"): 7, ("checklist", "domain"): 18, ("checklist", "item"): 62,
+    ("checklist", "id"): 7, ("checklist", "domain"): 18, ("checklist", "item"): 70,
     ("checklist", "weight"): 10, ("checklist", "status"): 16, ("checklist", "evidence"): 32,
     ("checklist", "owner"): 22, ("checklist", "due"): 12,
     ("targets", "laa"): 24, ("targets", "ni"): 10, ("targets", "indicator"): 50,
@@ -80,6 +82,11 @@ _WRAPPED = {("checklist", "item"), ("checklist", "evidence"), ("targets", "indic
 _GIVEN = {("about", "field"), ("settings", "setting"), ("checklist", "id"),
           ("checklist", "domain"), ("checklist", "item")}
 _COMPUTED = {("targets", "indicator")}
+# Short codes and numbers beside text read better centred.
+_CENTRED = {("checklist", "id"), ("checklist", "weight"), ("targets", "ni"),
+            ("targets", "role"), ("measures", "code"), ("measures", "driver"),
+            ("measures", "polarity"), ("measures", "linked_ni"), ("objectives", "ref"),
+            ("objectives", "drivers"), ("objectives", "linked_ni")}
 
 # Prompts for columns the schema gives no hint for.
 _EXTRA_HINTS: dict[tuple[str, str], str] = {
@@ -249,6 +256,7 @@ def _write_table(ws: Worksheet, spec: TableSpec, data: list[list[Any]]) -> None:
     if not data:
         data = [[None] * width]  # a table needs a data row to be a valid ListObject
     last_row = 1 + len(data)
+    letters = {c.field: get_column_letter(i) for i, c in enumerate(spec.columns, start=1)}
 
     for col, column in enumerate(spec.columns, start=1):
         cell = ws.cell(row=1, column=col, value=column.header)
@@ -267,13 +275,13 @@ def _write_table(ws: Worksheet, spec: TableSpec, data: list[list[Any]]) -> None:
             cell = ws.cell(row=row, column=col)
             key = (spec.key, column.field)
             if key in _COMPUTED and (value is None or value == ""):
-                cell.value = indicator_formula(f"{get_column_letter(col - 1)}{row}")
+                cell.value = indicator_formula(f"{letters['ni']}{row}")
             else:
                 write_text(cell, value)
             if isinstance(value, date):
                 cell.number_format = DATE_FORMAT
             cell.border = _BORDER
-            cell.alignment = _WRAP if key in _WRAPPED else _TOP
+            cell.alignment = _alignment(key)
             if key in _COMPUTED:
                 cell.fill = _COMPUTED_FILL
             elif key not in _GIVEN:
@@ -300,6 +308,15 @@ def _write_table(ws: Worksheet, spec: TableSpec, data: list[list[Any]]) -> None:
         _column_rules(ws, spec, last_row)
 
 
+def _alignment(key: tuple[str, str]) -> Alignment:
+    if key == ("about", "value"):
+        # One column holds names and a date; left-aligned they read as one list.
+        return Alignment(vertical="top", horizontal="left", wrap_text=True)
+    if key in _WRAPPED:
+        return _WRAP
+    return _CENTRE if key in _CENTRED else _TOP
+
+
 def _fit_height(ws: Worksheet, spec: TableSpec, row: int, values: Sequence[Any]) -> None:
     """Give wrapped text room: openpyxl cannot auto-fit and Excel does not on open."""
     lines = 1
@@ -312,8 +329,9 @@ def _fit_height(ws: Worksheet, spec: TableSpec, row: int, values: Sequence[Any])
 
 
 def _line_count(text: str, width: float) -> int:
-    # About one character per unit of column width in Calibri 11, less a little for margins.
-    per_line = max(1, int(width * 1.05) - 2)
+    # A unit of column width is one digit of Calibri 11; text runs a little narrower, but erring
+    # towards an extra line beats clipping the last one.
+    per_line = max(1, int(width * 1.2) - 2)
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
@@ -329,13 +347,11 @@ def _error(text: str, style: str = "stop") -> dict[str, Any]:
             "showErrorMessage": True}
 
 
-def _list_rule(list_name: str, header: str, hint: str, style: str = "stop") -> DataValidation:
+def _list_rule(list_name: str, header: str, hint: str, style: str = "stop",
+               message: str = "") -> DataValidation:
     values = next(x.values for x in _lists() if x.name == list_name)
-    if style == "stop":
+    if not message:
         message = f"Choose one of: {', '.join(values)}."
-    else:
-        message = (f"This is not on the list ({', '.join(values[:6])}"
-                   f"{', ...' if len(values) > 6 else ''}). Click Yes to keep it anyway.")
     return DataValidation(type="list", formula1=list_name, allow_blank=True,
                           **_prompt(header, hint), **_error(message, style))
 
@@ -358,15 +374,20 @@ def _any_rule(header: str, hint: str) -> DataValidation:
     return DataValidation(allow_blank=True, **_prompt(header, hint))
 
 
-_LIST_RULES: dict[tuple[str, str], tuple[str, str]] = {
-    ("checklist", "status"): ("ListStatus", "stop"),
-    ("targets", "role"): ("ListRole", "stop"),
+_DRIVER_WARNING = ("Not one of RR, PP, VS, VM or CS. A driver's full name, or several drivers "
+                   "separated by commas, is fine: click Yes to keep it.")
+# (table key, field) -> (list name, error style, error message or "" for "Choose one of ...").
+_LIST_RULES: dict[tuple[str, str], tuple[str, str, str]] = {
+    ("checklist", "status"): ("ListStatus", "stop", ""),
+    ("targets", "role"): ("ListRole", "stop", ""),
     # Any NI 1-198 is valid (SPEC §2.1): the list offers the probation NIs but allows others.
-    ("targets", "ni"): ("ListNI", "warning"),
+    ("targets", "ni"): ("ListNI", "warning",
+                        "Not one of the probation NIs. Any NI from NI 1 to NI 198 is accepted but "
+                        "only the listed ones count towards a driver: click Yes to keep it."),
     # Driver cells also take a driver's name, and objectives several drivers ("RR, PP").
-    ("measures", "driver"): ("ListDriver", "warning"),
-    ("objectives", "drivers"): ("ListDriver", "warning"),
-    ("measures", "polarity"): ("ListPolarity", "stop"),
+    ("measures", "driver"): ("ListDriver", "warning", _DRIVER_WARNING),
+    ("objectives", "drivers"): ("ListDriver", "warning", _DRIVER_WARNING),
+    ("measures", "polarity"): ("ListPolarity", "stop", ""),
 }
 _NUMBER_FIELDS = {("targets", "baseline"), ("targets", "target"), ("targets", "latest"),
                   ("measures", "target"), ("measures", "actual")}
@@ -395,8 +416,8 @@ def _column_rules(ws: Worksheet, spec: TableSpec, last_row: int) -> None:
 def _rule_for(key: tuple[str, str], column: Column, hint: str,
               top_left: str) -> DataValidation | None:
     if key in _LIST_RULES:
-        name, style = _LIST_RULES[key]
-        return _list_rule(name, column.header, hint, style)
+        name, style, message = _LIST_RULES[key]
+        return _list_rule(name, column.header, hint, style, message)
     if key in _NUMBER_FIELDS:
         return _number_rule(column.header, hint, top_left)
     if key in _DATE_FIELDS:
@@ -481,7 +502,7 @@ def _write_lists(workbook: openpyxl.Workbook) -> None:
     ni_column = 0
     for col, item in enumerate(_lists(), start=1):
         letter = get_column_letter(col)
-        ws.cell(row=1, column=col, value=item.header).font = Font(bold=True)
+        ws.cell(row=1, column=col, value=item.header).font = Font(name=_FONT, bold=True)
         for row, value in enumerate(item.values, start=2):
             ws.cell(row=row, column=col, value=value)
         ws.column_dimensions[letter].width = max(12, min(60, max(map(len, item.values)) + 2))
@@ -550,7 +571,10 @@ _Line = tuple[str, str, str]  # (style, column A, column B)
 def _instruction_lines(trust: str | None) -> list[_Line]:
     catalogue = default_catalogue()
     defaults = Settings()
-    lines: list[_Line] = [("title", "Localism readiness workbook", trust or "")]
+    lines: list[_Line] = [("title", "Localism readiness workbook", "")]
+    if trust:
+        label = next(k for k, (field, _) in schema.ABOUT_FIELDS.items() if field == "trust")
+        lines.append(("label", label, trust))
     lines.append(("heading", "What it is for", ""))
     lines += [("text", "", text) for text in _PURPOSE]
     lines.append(("heading", "How to fill it in", ""))
@@ -607,7 +631,7 @@ def _instruction_lines(trust: str | None) -> list[_Line]:
 
     lines.append(("heading", "Standard IPPF codes", ""))
     for measure in catalogue.measures.values():
-        linked = f"; linked NI {', '.join(measure.linked_ni)}" if measure.linked_ni else ""
+        linked = f"; linked to {', '.join(measure.linked_ni)}" if measure.linked_ni else ""
         lines.append(("label", measure.code, f"{measure.measure} ({measure.driver.value}, "
                                              f"{measure.polarity.value} is better{linked})"))
     return lines
@@ -624,10 +648,11 @@ def _write_instructions(ws: Worksheet, trust: str | None) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    title_font = Font(name=_FONT, bold=True, size=16, color="1F4E78")
+    heading_font = Font(name=_FONT, bold=True, size=12, color="1F4E78")
     styles: dict[str, Callable[[int], None]] = {
-        "title": lambda row: _style_row(ws, row, Font(bold=True, size=16, color="1F4E78"), 24),
-        "heading": lambda row: _style_row(ws, row, Font(bold=True, size=12, color="1F4E78"), 21,
-                                          gap=True),
+        "title": lambda row: _style_row(ws, row, title_font, 24),
+        "heading": lambda row: _style_row(ws, row, heading_font, 21, gap=True),
     }
     for row, (style, label, text) in enumerate(_instruction_lines(trust), start=1):
         first, second = ws.cell(row=row, column=1), ws.cell(row=row, column=2)
@@ -639,7 +664,7 @@ def _write_instructions(ws: Worksheet, trust: str | None) -> None:
             styles[style](row)
             continue
         if style == "label":
-            first.font = Font(bold=True)
+            first.font = Font(name=_FONT, bold=True)
         lines = max(_line_count(text, _INSTRUCTION_WIDTHS[1]),
                     _line_count(label, _INSTRUCTION_WIDTHS[0]))
         if lines > 1:
