@@ -23,7 +23,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
+# Piped output (CI logs, files) gets room for the league table instead of 80 columns.
+console = Console() if Console().is_terminal else Console(width=160)
 
 
 @app.callback()

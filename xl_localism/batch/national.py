@@ -7,8 +7,10 @@ text, never as a formula.
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,7 @@ class _Sheet:
         for index, width in enumerate(widths, start=1):
             self.sheet.column_dimensions[get_column_letter(index)].width = width
         self.rows = 0
+        self.headers: list[str] = []
 
     def cell(self, value: Any, *, rag: str | None = None, bold: bool = False,
              number_format: str | None = None) -> Cell:
@@ -60,6 +63,9 @@ class _Sheet:
         return cell
 
     def header(self, headers: Iterable[str]) -> None:
+        headers = list(headers)
+        if not self.headers:
+            self.headers = headers
         cells = []
         for text in headers:
             cell = WriteOnlyCell(self.sheet, value=text)
@@ -77,7 +83,18 @@ class _Sheet:
             self.append([None] * columns)  # an Excel table needs a data row
         table = Table(displayName=name, ref=f"A1:{get_column_letter(columns)}{self.rows}")
         table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-        self.sheet.add_table(table)
+        # Streaming sheets cannot read their header cells back, so name the columns here.
+        table._initialise_columns()
+        for column, header in zip(table.tableColumns, self.headers, strict=True):
+            column.name = header
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns in write-only mode whatever we do
+            self.sheet.add_table(table)
+
+
+def _date_cell(sheet: _Sheet, iso: str | None) -> Any:
+    """Dates travel as ISO text in the JSON; in the report they are real, sortable dates."""
+    return sheet.cell(date.fromisoformat(iso), number_format="dd/mm/yyyy") if iso else None
 
 
 def _ranked(outcomes: Sequence[Outcome]) -> list[Outcome]:
@@ -111,7 +128,8 @@ def _league(workbook: Workbook, ranked: list[Outcome], report_dir: Path) -> None
         feedback = (str(outcome.feedback.relative_to(report_dir))
                     if outcome.feedback and outcome.feedback.is_relative_to(report_dir) else None)
         sheet.append([
-            rank, result["trust"], result["nation"], result.get("region"), result.get("as_at"),
+            rank, result["trust"], result["nation"], result.get("region"),
+            _date_cell(sheet, result.get("as_at")),
             sheet.cell(result["score"], number_format="0.0"),
             sheet.cell(result["rag"], rag=result["rag"], bold=True),
             *[sheet.cell(result["drivers"][d], rag=driver_rags.get(d), number_format="0.0")
@@ -130,7 +148,7 @@ def _heatmap(workbook: Workbook, ranked: list[Outcome]) -> None:
         result = outcome.result or {}
         rags = result.get("driver_rag", {})
         sheet.append([
-            result["trust"], result.get("as_at"),
+            result["trust"], _date_cell(sheet, result.get("as_at")),
             *[sheet.cell(result["drivers"][d] if result["drivers"][d] is not None
                          else "not covered", rag=rags.get(d), number_format="0.0")
               for d in DRIVERS],

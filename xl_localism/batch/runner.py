@@ -218,7 +218,8 @@ def run_batch(
 
 def _apply(outcome: Outcome, data: dict[str, Any], cache: Path) -> None:
     if "result" in data:
-        outcome.result = data["result"]
+        # Identical files share a cache entry; the source is this file, whatever the entry says.
+        outcome.result = {**data["result"], "source": outcome.source}
         outcome.feedback = cache / f"{outcome.key}.xlsx"
     else:
         outcome.rejected = data.get("rejected", "could not be scored")

@@ -1,0 +1,251 @@
+"""The batch: a folder of good, flagged and broken submissions in, a national report out."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from msoffcrypto.format.ooxml import OOXMLFile
+from typer.testing import CliRunner
+
+from tests.conftest import replace_part, sample_tables, write_tables
+from xl_localism.batch import runner
+from xl_localism.batch.naming import safe_stem, unique_stems
+from xl_localism.batch.national import LEAGUE_HEADERS, write_national_report
+from xl_localism.cli import app
+from xl_localism.engine import assess
+from xl_localism.report import to_json
+from xl_localism.workbook.reader import read_workbook
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _renamed(tables: dict, trust: str) -> dict:
+    headers, rows = tables["about"]
+    tables = dict(tables)
+    tables["about"] = (headers, [[r[0], trust] if r[0] == "Trust" else r for r in rows])
+    return tables
+
+
+@pytest.fixture
+def inbox(tmp_path: Path, samples) -> Path:
+    folder = tmp_path / "inbox"
+    (folder / "North").mkdir(parents=True)
+    good = write_tables(folder / "thames.xlsx", sample_tables(samples[0]))
+    write_tables(folder / "North" / "cumbria.xlsx", sample_tables(samples[1]))
+    write_tables(folder / "wales.xlsx", sample_tables(samples[2]))
+    write_tables(folder / "lancashire-problems.xlsx", sample_tables(samples[3]))
+    # Hostile trust names: must never escape the feedback folder or hit a device name.
+    write_tables(folder / "evil.xlsx", _renamed(sample_tables(samples[1]), "../../etc/passwd"))
+    write_tables(folder / "con.xlsx", _renamed(sample_tables(samples[1]), "CON"))
+    # The same trust and quarter twice: both kept, both noted.
+    write_tables(folder / "thames-revised.xlsx", sample_tables(samples[0]))
+    (folder / "truncated.xlsx").write_bytes(good.read_bytes()[:2000])
+    (folder / "not-a-workbook.xlsx").write_text("hello")
+    with good.open("rb") as plain, (folder / "locked.xlsx").open("wb") as out:
+        OOXMLFile(plain).encrypt("secret", out)
+    (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    replace_part(good, "xl/bomb.bin", lambda _: b"\0" * (16 * 1024 * 1024),
+                 out=folder / "bomb.xlsx")
+    (folder / "~$thames.xlsx").write_bytes(b"lock")
+    (folder / ".hidden.xlsx").write_bytes(b"hidden")
+    return folder
+
+
+def _run(inbox: Path, out: Path, **kwargs) -> runner.BatchResult:
+    return runner.run_batch(inbox, out, write_report=write_national_report, jobs=2, **kwargs)
+
+
+def test_batch_report_matches_the_engine_cell_by_cell(inbox, tmp_path):
+    before = _hashes(inbox)
+    out = tmp_path / "out"
+    result = _run(inbox, out)
+
+    assert _hashes(inbox) == before, "a submission was modified"
+    assert result.exit_code == 1
+    rejected = {o.source: o.rejected for o in result.rejected}
+    assert set(rejected) == {"truncated.xlsx", "not-a-workbook.xlsx", "locked.xlsx", "old.xls",
+                             "bomb.xlsx"}
+    assert "password-protected" in rejected["locked.xlsx"]
+    assert "zip bomb" in rejected["bomb.xlsx"]
+
+    report = openpyxl.load_workbook(out / "national_summary.xlsx")
+    assert report.sheetnames == ["League table", "Heatmap", "Flags", "Rejected", "Charts"]
+    league = list(report["League table"].iter_rows(values_only=True))
+    assert list(league[0]) == LEAGUE_HEADERS
+    column = {h: i for i, h in enumerate(LEAGUE_HEADERS)}
+    assert len(league) - 1 == len(result.scored) == 7
+    scores = []
+    for row in league[1:]:
+        expected = to_json(assess(read_workbook(inbox / row[column["Source file"]])))
+        assert row[column["Trust"]] == expected["trust"]
+        assert row[column["Score"]] == expected["score"]
+        assert row[column["RAG"]] == expected["rag"]
+        for driver, value in expected["drivers"].items():
+            assert row[column[driver]] == value
+        for severity, count in expected["flag_counts"].items():
+            assert row[column[severity.capitalize()]] == count
+        scores.append(row[column["Score"]])
+    assert scores == sorted(scores, reverse=True)
+
+    flags = list(report["Flags"].iter_rows(values_only=True))[1:]
+    assert len(flags) == sum(len(o.result["flags"]) for o in result.scored)
+    severities = [f[2] for f in flags]
+    order = ["critical", "error", "warning", "info"]
+    assert severities == sorted(severities, key=order.index)
+    rejected_rows = {r[0]: r[1] for r in report["Rejected"].iter_rows(min_row=2,
+                                                                      values_only=True)}
+    assert rejected_rows == rejected
+    assert report["Charts"]._charts, "the charts sheet has no chart"
+
+    notes = {o.source: o.notes for o in result.scored}
+    assert "thames-revised.xlsx" in notes["thames.xlsx"][0]
+    assert "thames.xlsx" in notes["thames-revised.xlsx"][0]
+
+
+def test_feedback_names_are_safe_and_unique(inbox, tmp_path):
+    out = tmp_path / "out"
+    _run(inbox, out)
+    names = sorted(p.name for p in (out / "feedback").iterdir())
+    assert "etc_passwd.xlsx" in names and "_CON.xlsx" in names
+    assert "Thames Valley.xlsx" in names and "Thames Valley (2).xlsx" in names
+    assert all(p.parent == out / "feedback" for p in (out / "feedback").iterdir())
+    assert not (tmp_path / "etc").exists()
+    feedback = openpyxl.load_workbook(out / "feedback" / "Cumbria.xlsx")
+    assert {"Summary", "Flags"} <= set(feedback.sheetnames)
+
+
+@pytest.mark.parametrize(
+    ("name", "stem"),
+    [("../../etc/passwd", "etc_passwd"), ("CON", "_CON"), ("con.txt", "_con.txt"),
+     ("a/b\\c:d", "a_b_c_d"), ("...", "trust"), ("", "trust"), ("LPT1", "_LPT1"),
+     ("Avon and Somerset", "Avon and Somerset")],
+)
+def test_safe_stem(name, stem):
+    assert safe_stem(name) == stem
+
+
+def test_unique_stems_are_case_insensitive():
+    assert unique_stems(["Kent", "kent", "Kent"]) == ["Kent", "kent (2)", "Kent (3)"]
+
+
+def test_second_run_skips_everything_unchanged(inbox, tmp_path):
+    out = tmp_path / "out"
+    first = _run(inbox, out)
+    second = _run(inbox, out)
+    assert all(o.cached for o in second.scored)
+    assert [o.result for o in second.scored] == [o.result for o in first.scored]
+    forced = _run(inbox, out, force=True)
+    assert not any(o.cached for o in forced.scored)
+
+
+def test_empty_folder_and_bad_output_folder(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = _run(empty, tmp_path / "out")
+    assert result.exit_code == 0 and result.outcomes == []
+    assert (tmp_path / "out" / "national_summary.xlsx").exists()
+    cli = CliRunner()
+    assert cli.invoke(app, ["batch", str(tmp_path / "missing"), "--out",
+                            str(tmp_path / "o")]).exit_code == 2
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    outcome = cli.invoke(app, ["batch", str(empty), "--out", str(blocker / "sub")])
+    assert outcome.exit_code == 2 and "cannot write" in outcome.output
+
+
+def test_a_file_that_disappears_is_rejected_not_fatal(inbox, tmp_path, monkeypatch):
+    real = runner.find_submissions
+
+    def vanishing(root: Path):
+        found = real(root)
+        return type(found)([*found.submissions, root / "gone.xlsx"], found.unsupported)
+
+    monkeypatch.setattr(runner, "find_submissions", vanishing)
+    result = _run(inbox, tmp_path / "out")
+    assert "moved" in {o.source: o.rejected for o in result.rejected}["gone.xlsx"]
+
+
+def _crash_on_cumbria(path: str, cache_dir: str, key: str) -> dict:
+    if "cumbria" in path:
+        os._exit(3)  # a worker dying mid-file, as an out-of-memory kill would
+    return ORIGINAL_PROCESS(path, cache_dir, key)
+
+
+ORIGINAL_PROCESS = runner.process_submission
+
+
+def test_a_killed_worker_rejects_one_file_and_the_rerun_completes(inbox, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    monkeypatch.setattr(runner, "process_submission", _crash_on_cumbria)
+    crashed = _run(inbox, out)
+    reasons = {o.source: o.rejected for o in crashed.rejected}
+    assert "stopped unexpectedly" in reasons[str(Path("North") / "cumbria.xlsx")]
+    assert len(crashed.scored) == 6  # every other file still scored
+
+    monkeypatch.setattr(runner, "process_submission", ORIGINAL_PROCESS)
+    rerun = _run(inbox, out)
+    assert len(rerun.scored) == 7
+    fresh = _run(inbox, tmp_path / "fresh")
+    assert [o.result for o in rerun.scored] == [o.result for o in fresh.scored]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGKILL")
+def test_killing_the_whole_batch_then_rerunning(tmp_path, samples):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for index in range(24):
+        write_tables(inbox / f"trust-{index:02}.xlsx",
+                     _renamed(sample_tables(samples[index % 4]), f"Trust {index:02}"))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "xl_localism.cli", "batch", str(inbox), "--out", str(out),
+               "--jobs", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    cache = out / runner.CACHE_DIR
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(cache.glob("*.json"))) < 3:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    done_before = len(list(cache.glob("*.json")))
+    assert 3 <= done_before < 24, "the batch was not killed part-way"
+
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert not list(out.rglob(".*.tmp")), "temporary files left behind"
+    league = list(openpyxl.load_workbook(out / "national_summary.xlsx")["League table"]
+                  .iter_rows(min_row=2, values_only=True))
+    assert len(league) == 24
+    fresh = _run(inbox, tmp_path / "fresh")
+    expected = {o.result["trust"]: o.result["score"] for o in fresh.scored}
+    assert {row[1]: row[5] for row in league} == expected
+
+
+def test_history_records_once_and_the_trend_command(inbox, tmp_path):
+    history = tmp_path / "history.sqlite"
+    cli = CliRunner()
+    args = ["batch", str(inbox), "--out", str(tmp_path / "out"), "--history", str(history),
+            "--jobs", "2"]
+    assert cli.invoke(app, args).exit_code == 1  # some files are rejected
+    assert cli.invoke(app, [*args, "--force"]).exit_code == 1
+    from xl_localism import history as store
+
+    rows = store.trend(str(history))
+    thames = [r for r in rows if r["trust"] == "Thames Valley"]
+    assert len(thames) == 1  # two identical workbooks, one trust and quarter, recorded once
+    outcome = cli.invoke(app, ["trend", "--history", str(history), "--trust", "Cumbria",
+                               "--report", str(tmp_path / "trend.xlsx")])
+    assert outcome.exit_code == 0 and "Cumbria" in outcome.output
+    trend_sheet = openpyxl.load_workbook(tmp_path / "trend.xlsx")["Trend"]
+    assert trend_sheet._charts
