@@ -121,7 +121,7 @@ def test_feedback_names_are_safe_and_unique(inbox, tmp_path):
     assert "Thames Valley.xlsx" in names and "Thames Valley (2).xlsx" in names
     assert all(p.parent == out / "feedback" for p in (out / "feedback").iterdir())
     assert not (tmp_path / "etc").exists()
-    feedback = openpyxl.load_workbook(out / "feedback" / "Cumbria.xlsx")
+    feedback = openpyxl.load_workbook(out / "feedback" / "Humberside.xlsx")
     assert {"Summary", "Flags"} <= set(feedback.sheetnames)
 
 
@@ -244,8 +244,8 @@ def test_history_records_once_and_the_trend_command(inbox, tmp_path):
     rows = store.trend(str(history))
     thames = [r for r in rows if r["trust"] == "Thames Valley"]
     assert len(thames) == 1  # two identical workbooks, one trust and quarter, recorded once
-    outcome = cli.invoke(app, ["trend", "--history", str(history), "--trust", "Cumbria",
+    outcome = cli.invoke(app, ["trend", "--history", str(history), "--trust", "Humberside",
                                "--report", str(tmp_path / "trend.xlsx")])
-    assert outcome.exit_code == 0 and "Cumbria" in outcome.output
+    assert outcome.exit_code == 0 and "Humberside" in outcome.output
     trend_sheet = openpyxl.load_workbook(tmp_path / "trend.xlsx")["Trend"]
     assert trend_sheet._charts

@@ -197,7 +197,7 @@ def sample_trusts() -> list[SampleTrust]:
     """The four committed samples: near Green, near Red, Welsh, and one with data problems."""
     return [
         make_trust("Thames Valley", quality=0.92, seed=11),
-        make_trust("Cumbria", quality=0.15, seed=12),
+        make_trust("Humberside", quality=0.15, seed=12),
         make_trust("South Wales", quality=0.7, seed=13),
         make_trust("Lancashire", quality=0.55, seed=14, problems=True),
     ]

@@ -1,0 +1,90 @@
+"""The command line as a user runs it: exit codes, the JSON interface, written files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+from typer.testing import CliRunner
+
+from xl_localism.cli import app
+
+SAMPLES = Path(__file__).parent.parent / "workbooks" / "samples"
+runner = CliRunner()
+
+
+def test_help_lists_every_command():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("score", "template", "batch", "trend", "demo", "samples"):
+        assert command in result.output
+
+
+def test_score_json_is_the_stable_interface():
+    result = runner.invoke(app, ["score", str(SAMPLES / "thames-valley.xlsx"), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"trust", "nation", "score", "rag", "components", "drivers", "flags"} <= set(data)
+    assert data["trust"] == "Thames Valley" and data["nation"] == "England"
+    assert data["rag"] in ("Green", "Amber", "Red")
+    assert 0 <= data["score"] <= 100 and round(data["score"], 1) == data["score"]
+    assert set(data["components"]) == {"S", "A", "P"}
+    assert all(v is None or 0 <= v <= 1 for v in data["components"].values())
+    assert set(data["drivers"]) == {"RR", "PP", "VS", "VM", "CS"}
+    for flag in data["flags"]:
+        assert {"code", "severity", "sheet", "cell", "message"} <= set(flag)
+
+
+def test_score_prints_tables_and_exits_zero_with_flags():
+    result = runner.invoke(app, ["score", str(SAMPLES / "lancashire.xlsx")])
+    assert result.exit_code == 0
+    assert "Readiness score" in result.output and "NI_INVALID" in result.output
+
+
+def test_score_unreadable_file_one_line_and_non_zero(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook")
+    completed = subprocess.run([sys.executable, "-m", "xl_localism.cli", "score", str(bad)],
+                               capture_output=True, text=True)
+    assert completed.returncode == 2
+    assert completed.stderr.strip().count("\n") == 0
+    assert "bad.xlsx" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_score_write_summary_keeps_the_submission(tmp_path):
+    source = SAMPLES / "humberside.xlsx"
+    before = source.read_bytes()
+    out = tmp_path / "humberside-scored.xlsx"
+    result = runner.invoke(app, ["score", str(source), "--write-summary", str(out)])
+    assert result.exit_code == 0, result.output
+    assert source.read_bytes() == before
+    sheets = openpyxl.load_workbook(out).sheetnames
+    assert {"Summary", "Flags", "LAA Targets", "Checklist"} <= set(sheets)
+
+
+def test_template_command(tmp_path):
+    out = tmp_path / "kent.xlsx"
+    result = runner.invoke(app, ["template", str(out), "--trust", "Kent", "--nation", "England"])
+    assert result.exit_code == 0
+    about = openpyxl.load_workbook(out)["About"]
+    assert [c.value for c in about["B"]][1] == "Kent"
+
+
+def test_sample_command_scores_trusts_built_in_code():
+    result = runner.invoke(app, ["sample", "--json"])
+    assert result.exit_code == 0
+    assert {d["trust"] for d in json.loads(result.output)} == {
+        "Thames Valley", "Humberside", "South Wales", "Lancashire"}
+
+
+def test_demo_runs_the_main_job(tmp_path):
+    result = runner.invoke(app, ["demo", str(tmp_path / "demo"), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    report = tmp_path / "demo" / "report" / "national_summary.xlsx"
+    assert report.exists()
+    league = openpyxl.load_workbook(report)["League table"]
+    assert league.max_row - 1 == 43  # 42 areas and one revised London submission
+    assert len(list((tmp_path / "demo" / "report" / "feedback").glob("*.xlsx"))) == 43
