@@ -68,6 +68,11 @@ def explain(assessment: Assessment) -> list[str]:
                       assessment.performance):
         if component.value is None:
             lines.append(f"{component.name}: {component.note}.")
+        elif component is assessment.alignment:
+            parts = [c for c in (assessment.linkage, assessment.driver_coverage,
+                                 assessment.measure_alignment) if c.value is not None]
+            lines.append(f"A = ({' + '.join(_pct(c.value) for c in parts)}) / {len(parts)} = "
+                         f"{_pct(component.value)} ({component.note}).")
         else:
             lines.append(f"{component.name} = {component.numerator:g} / "
                          f"{component.denominator:g} = {_pct(component.value)} "
@@ -97,6 +102,9 @@ def render_assessment(console: Console, assessment: Assessment, *, max_flags: in
     for component in (assessment.self_assessment, assessment.alignment, assessment.performance):
         components.add_row(component.name, _pct(component.value), component.note)
     console.print(components)
+    console.print("[bold]How the score was reached[/]")
+    for line in explain(assessment):
+        console.print(f"  {line}", highlight=False)
 
     drivers = Table(title="Outcome drivers", title_justify="left")
     for header in ("driver", "name", "score", "RAG", "relevant targets", "A1", "A3", "P"):
