@@ -142,6 +142,37 @@ def demo(
     raise typer.Exit(run_demo_command(console, folder, jobs))
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for the network).")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    certfile: Annotated[Path | None, typer.Option(help="HTTPS certificate (PEM); Excel only "
+                                                  "loads add-ins over HTTPS.")] = None,
+    keyfile: Annotated[Path | None, typer.Option(help="Private key of the certificate (PEM).")]
+    = None,
+) -> None:
+    """Serve the Excel add-in: the LOCALISM_* functions and the Localism ribbon tab."""
+    from importlib.util import find_spec
+
+    from xl_localism.server import serve as serve_addin
+
+    # find_spec, not import: xlwings Server must not be imported before it is configured.
+    missing = [name for name in ("xlwings_server", "uvicorn") if find_spec(name) is None]
+    if missing:
+        typer.echo(f"error: the add-in server needs {', '.join(missing)}: "
+                   "pip install 'xl-localism[server]'", err=True)
+        raise typer.Exit(2)
+    if (certfile is None) != (keyfile is None):
+        typer.echo("error: give both --certfile and --keyfile, or neither", err=True)
+        raise typer.Exit(2)
+    scheme = "https" if certfile else "http"
+    console.print(f"Localism add-in on {scheme}://{host}:{port} — manifest at "
+                  f"{scheme}://{host}:{port}/manifest (Ctrl+C to stop)")
+    serve_addin(host, port, ssl_certfile=str(certfile) if certfile else None,
+                ssl_keyfile=str(keyfile) if keyfile else None)
+
+
 def main() -> None:  # pragma: no cover - console-script entry for `python -m`
     app()
 

@@ -26,7 +26,7 @@ def target_status(
 ) -> StatusResult:
     """Green when the latest value meets the expected trajectory, Amber within tolerance, else Red.
 
-    >>> target_status(100, 80, 85, "lower").status
+    >>> target_status(100, 80, 81, "lower").status
     <TargetStatus.AMBER: 'Amber'>
     """
     polarity = Polarity(polarity)
