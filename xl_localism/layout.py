@@ -18,6 +18,7 @@ Conventions a renderer can rely on:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import textwrap
@@ -93,13 +94,23 @@ class Style:
 
     def over(self, base: Style) -> Style:
         """This style laid over ``base``: every field set here wins."""
-        changes = {f.name: getattr(self, f.name) for f in fields(self)
-                   if getattr(self, f.name) is not None}
-        return replace(base, **changes)
+        return _layered(self, base)
 
     @property
     def is_empty(self) -> bool:
-        return all(getattr(self, f.name) is None for f in fields(self))
+        return self == _NO_STYLE
+
+
+_NO_STYLE = Style()
+_STYLE_FIELDS = tuple(f.name for f in fields(Style))
+
+
+# A sheet asks for the same few layerings once per cell; styles are immutable, so remember them.
+@functools.lru_cache(maxsize=4096)
+def _layered(top: Style, base: Style) -> Style:
+    changes = {name: value for name in _STYLE_FIELDS
+               if (value := getattr(top, name)) is not None}
+    return replace(base, **changes)
 
 
 @dataclass
@@ -219,14 +230,17 @@ class SheetLayout:
         """Set ``row_heights`` from the wrapped text in each row and its column's width."""
         heights: dict[int, float] = {}
         for block in self.blocks:
+            first_column, first_row = split_ref(block.anchor)
             for r, c, value in block.cells():
-                style = block.style_at(r, c)
-                if not (style.wrap and isinstance(value, str)):
+                if not isinstance(value, str):
                     continue
-                letter = column_letter(block.first_column + c)
+                style = block.style_at(r, c)
+                if not style.wrap:
+                    continue
+                letter = column_letter(first_column + c)
                 width = self.column_widths.get(letter, DEFAULT_COLUMN_WIDTH)
                 lines = wrapped_lines(value, width, bold=bool(style.bold))
-                row = block.first_row + r
+                row = first_row + r
                 line_height = LINE_HEIGHT * (style.size or DEFAULT_FONT_SIZE) / DEFAULT_FONT_SIZE
                 if lines > 1:
                     heights[row] = max(heights.get(row, 0.0), lines * line_height)
@@ -239,6 +253,7 @@ DEFAULT_FONT_SIZE = 11
 LINE_HEIGHT = 15.0  # points per line of 11 pt Calibri
 
 
+@functools.lru_cache(maxsize=4096)  # flag actions and notes repeat across a batch
 def wrapped_lines(text: str, width: float, bold: bool = False) -> int:
     """About how many lines ``text`` takes wrapped in a column ``width`` characters wide.
 

@@ -42,8 +42,9 @@ def run_batch_command(console: Console, submissions: Path, out: Path, *, jobs: i
         def report(outcomes: list[Outcome], path: Path) -> None:
             trend_rows = None
             if history:
-                history_store.record(history, [(o.key or "", o.source, o.result)
-                                               for o in outcomes if o.result is not None])
+                # The summaries hold every field the history keeps (no flags needed).
+                history_store.record(history, [(o.key or "", o.source, o.summary)
+                                               for o in outcomes if o.summary is not None])
                 trend_rows = history_store.trend(history)
             write_national_report(outcomes, path, trend=trend_rows)
 
@@ -61,13 +62,19 @@ def _summarise(console: Console, result: BatchResult) -> int:
         console.print("[yellow]Interrupted.[/] Files scored so far are kept; the report was not "
                       "rewritten. Run the same command again to finish.")
         return EXIT_INTERRUPTED
+    if result.write_error:
+        console.print(f"[red]error:[/] {result.write_error}. The previous report and feedback "
+                      f"are unchanged. {len(result.scored)} files were scored and are kept: "
+                      "free some space (or make the folder writable) and run the same command "
+                      "again to finish.")
+        return EXIT_NOTHING_DONE
     league = Table(title="League table", title_justify="left")
     for header in ("#", "trust", "nation", "as at", "score", "RAG", "RR", "PP", "VS", "VM", "CS",
                    "critical", "error"):
         league.add_column(header)
-    scored = sorted(result.scored, key=lambda o: (-o.result["score"], o.result["trust"]))  # type: ignore[index]
+    scored = sorted(result.scored, key=lambda o: (-o.summary["score"], o.summary["trust"]))  # type: ignore[index]
     for rank, outcome in enumerate(scored, start=1):
-        r = outcome.result or {}
+        r = outcome.summary or {}
         style = {"Green": "green", "Amber": "yellow", "Red": "red"}[r["rag"]]
         league.add_row(str(rank), r["trust"], r["nation"], r.get("as_at") or "—",
                        f"{r['score']:.1f}", f"[{style}]{r['rag']}[/]",

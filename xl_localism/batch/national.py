@@ -7,9 +7,12 @@ text, never as a formula.
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,11 +22,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from xl_localism.batch.runner import Outcome
 from xl_localism.vocab import Driver, Severity
+from xl_localism.workbook.fastsave import Saving, stream_rows
 from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, save_atomically
 
 DRIVERS = [d.value for d in Driver]
@@ -46,12 +51,22 @@ class _Sheet:
             self.sheet.column_dimensions[get_column_letter(index)].width = width
         self.rows = 0
         self.headers: list[str] = []
+        self.looks: dict[tuple[str | None, bool, str | None], StyleArray] = {}
 
     def cell(self, value: Any, *, rag: str | None = None, bold: bool = False,
              number_format: str | None = None) -> Cell:
         cell = WriteOnlyCell(self.sheet, value=value)
         if isinstance(value, str) and value.startswith(CELL_INJECTION_PREFIXES):
             cell.data_type = "s"  # submission text stays text, never a live formula
+        look = (rag if rag in RAG_FILL else None, bold, number_format)
+        if look == (None, False, None):
+            return cell
+        known = self.looks.get(look)
+        if known is not None:
+            # Giving a cell a Font makes openpyxl hash it against every font in the workbook;
+            # the ids that lookup ends in are the same for every cell of the same look.
+            cell._style = StyleArray(known)
+            return cell
         if rag in RAG_FILL:
             fill, font = RAG_FILL[rag]
             cell.fill = PatternFill("solid", fgColor=fill)
@@ -60,6 +75,7 @@ class _Sheet:
             cell.font = Font(bold=True)
         if number_format:
             cell.number_format = number_format
+        self.looks[look] = StyleArray(cell._style)
         return cell
 
     def header(self, headers: Iterable[str]) -> None:
@@ -75,6 +91,7 @@ class _Sheet:
         self.append(cells)
 
     def append(self, values: Iterable[Any]) -> None:
+        stream_rows(self.sheet)
         self.sheet.append([v if isinstance(v, Cell) else self.cell(v) for v in values])
         self.rows += 1
 
@@ -98,8 +115,8 @@ def _date_cell(sheet: _Sheet, iso: str | None) -> Any:
 
 
 def _ranked(outcomes: Sequence[Outcome]) -> list[Outcome]:
-    scored = [o for o in outcomes if o.result is not None]
-    return sorted(scored, key=lambda o: (-o.result["score"], o.result["trust"].casefold(),
+    scored = [o for o in outcomes if o.summary is not None]
+    return sorted(scored, key=lambda o: (-o.summary["score"], o.summary["trust"].casefold(),
                                          o.source))  # type: ignore[index]
 
 
@@ -114,7 +131,7 @@ def write_national_report(outcomes: Sequence[Outcome], path: Path,
     _charts(workbook, ranked)
     if trend:
         _trend(workbook, trend)
-    return save_atomically(workbook, path)
+    return save_atomically(Saving(workbook), path)
 
 
 def _league(workbook: Workbook, ranked: list[Outcome], report_dir: Path) -> None:
@@ -123,7 +140,7 @@ def _league(workbook: Workbook, ranked: list[Outcome], report_dir: Path) -> None
     sheet.sheet.freeze_panes = "C2"
     sheet.header(LEAGUE_HEADERS)
     for rank, outcome in enumerate(ranked, start=1):
-        result = outcome.result or {}
+        result = outcome.summary or {}
         driver_rags = result.get("driver_rag", {})
         feedback = (str(outcome.feedback.relative_to(report_dir))
                     if outcome.feedback and outcome.feedback.is_relative_to(report_dir) else None)
@@ -144,8 +161,8 @@ def _heatmap(workbook: Workbook, ranked: list[Outcome]) -> None:
     sheet = _Sheet(workbook, "Heatmap", [30, 11, *[10] * 5, 10])
     sheet.sheet.freeze_panes = "B2"
     sheet.header(["Trust", "As at", *DRIVERS, "Overall"])
-    for outcome in sorted(ranked, key=lambda o: o.result["trust"].casefold()):  # type: ignore
-        result = outcome.result or {}
+    for outcome in sorted(ranked, key=lambda o: o.summary["trust"].casefold()):  # type: ignore
+        result = outcome.summary or {}
         rags = result.get("driver_rag", {})
         sheet.append([
             result["trust"], _date_cell(sheet, result.get("as_at")),
@@ -162,16 +179,43 @@ def _flags(workbook: Workbook, ranked: list[Outcome]) -> None:
     sheet = _Sheet(workbook, "Flags", [28, 30, 10, 26, 14, 10, 80, 60])
     sheet.sheet.freeze_panes = "A2"
     sheet.header(headers)
-    by_severity = sorted(
-        ((o, f) for o in ranked for f in (o.result or {}).get("flags", [])),
-        key=lambda pair: (SEVERITIES.index(pair[1]["severity"]),
-                          pair[0].result["trust"].casefold(), pair[1]["code"]),  # type: ignore
-    )
-    for outcome, flag in by_severity:
-        sheet.append([outcome.result["trust"], outcome.source, flag["severity"],  # type: ignore
-                      flag["code"], flag["sheet"], flag["cell"], flag["message"],
-                      flag.get("action")])
+    for row in _flags_by_severity(ranked):
+        sheet.append(row)
     sheet.as_table("AllFlags", len(headers))
+
+
+def _flags_by_severity(ranked: list[Outcome]) -> Iterator[list[Any]]:
+    """Every flag row, most severe first, then by trust and code, ties in ranked order.
+
+    The flags of a national batch are most of its data, so they are not all held at once: each
+    trust's flags are read from its cache entry, sorted, and spilled to a temporary file per
+    severity; the files are then read back in order. Memory stays flat however many trusts.
+    """
+    by_trust: dict[str, list[Outcome]] = {}
+    for outcome in ranked:
+        by_trust.setdefault(outcome.summary["trust"].casefold(), []).append(  # type: ignore
+            outcome)
+    with ExitStack() as stack:
+        spills = {s: stack.enter_context(tempfile.TemporaryFile()) for s in SEVERITIES}
+        for trust in sorted(by_trust):
+            rows: dict[str, list[tuple[str, list[Any]]]] = {s: [] for s in SEVERITIES}
+            for outcome in by_trust[trust]:
+                for flag in (outcome.result or {}).get("flags", []):
+                    rows[flag["severity"]].append((flag["code"], [
+                        outcome.summary["trust"], outcome.source, flag["severity"],  # type: ignore
+                        flag["code"], flag["sheet"], flag["cell"], flag["message"],
+                        flag.get("action")]))
+            for severity, found in rows.items():
+                for _, row in sorted(found, key=lambda pair: pair[0]):  # stable: keeps ties
+                    pickle.dump(row, spills[severity])
+        for severity in SEVERITIES:
+            spill = spills[severity]
+            spill.seek(0)
+            while True:
+                try:
+                    yield pickle.load(spill)
+                except EOFError:
+                    break
 
 
 def _rejected(workbook: Workbook, rejected: list[Outcome]) -> None:
@@ -185,7 +229,7 @@ def _rejected(workbook: Workbook, rejected: list[Outcome]) -> None:
 def _charts(workbook: Workbook, ranked: list[Outcome]) -> None:
     sheet = _Sheet(workbook, "Charts", [14, 10, 10, 10, 12])
     sheet.header(["Score band", "Trusts"])
-    bands = Counter(min(int(o.result["score"] // 10), 9) for o in ranked)  # type: ignore
+    bands = Counter(min(int(o.summary["score"] // 10), 9) for o in ranked)  # type: ignore
     for band in range(10):
         sheet.append([f"{band * 10}–{band * 10 + 9 if band < 9 else 100}", bands.get(band, 0)])
     histogram = BarChart()
@@ -200,7 +244,7 @@ def _charts(workbook: Workbook, ranked: list[Outcome]) -> None:
     start = sheet.rows + 1
     sheet.header(["Driver", "Green", "Amber", "Red", "Not covered"])
     for driver in DRIVERS:
-        rags = Counter((o.result or {}).get("driver_rag", {}).get(driver) for o in ranked)
+        rags = Counter((o.summary or {}).get("driver_rag", {}).get(driver) for o in ranked)
         sheet.append([driver, rags.get("Green", 0), rags.get("Amber", 0), rags.get("Red", 0),
                       rags.get(None, 0)])
     stacked = BarChart()

@@ -35,6 +35,15 @@ class BatchSetupError(Exception):
     """Nothing could be done: bad arguments or an output folder we cannot write."""
 
 
+# The parts of a result that grow with the workbook; the rest is a summary of a few hundred
+# bytes, which is all a batch keeps in memory for each file.
+DETAIL_KEYS = ("flags", "explanation")
+
+
+def summary_of(result: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in result.items() if k not in DETAIL_KEYS}
+
+
 @dataclass
 class Outcome:
     """What happened to one submission file."""
@@ -42,15 +51,32 @@ class Outcome:
     source: str  # path relative to the submissions folder, as shown in the report
     path: Path
     key: str | None = None
-    result: dict[str, Any] | None = None  # the same JSON as `xl-localism score --json`
+    # The result without its flags and explanation (those stay in the cache entry).
+    summary: dict[str, Any] | None = None
     rejected: str | None = None
     cached: bool = False
     feedback: Path | None = None
     notes: list[str] = field(default_factory=list)
+    entry: Path | None = None  # the cache entry holding the full result
+
+    @property
+    def result(self) -> dict[str, Any] | None:
+        """The same JSON as `xl-localism score --json`, read from the cache entry when asked.
+
+        Read each time rather than kept, so memory stays flat however many files a batch has.
+        """
+        if self.summary is None:
+            return None
+        try:
+            data = json.loads(self.entry.read_text(encoding="utf-8")) if self.entry else {}
+            full = data["result"]
+        except (OSError, ValueError, KeyError, TypeError):
+            full = {}  # the cache was cleared under us: the summary is all there is
+        return {**full, **self.summary}
 
     @property
     def flagged(self) -> bool:
-        counts = (self.result or {}).get("flag_counts", {})
+        counts = (self.summary or {}).get("flag_counts", {})
         return bool(counts.get("critical") or counts.get("error"))
 
 
@@ -59,10 +85,13 @@ class BatchResult:
     outcomes: list[Outcome]
     report: Path | None
     interrupted: bool = False
+    # Why the report or the feedback could not be written (disk full, folder made read-only);
+    # whatever was there before is untouched, and the scored files are kept for a rerun.
+    write_error: str | None = None
 
     @property
     def scored(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.result is not None]
+        return [o for o in self.outcomes if o.summary is not None]
 
     @property
     def rejected(self) -> list[Outcome]:
@@ -70,6 +99,8 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
+        if self.write_error:
+            return 2
         return 1 if self.rejected else 0
 
 
@@ -106,14 +137,24 @@ def process_submission(path: str, cache_dir: str, key: str) -> dict[str, Any]:
     cache = Path(cache_dir)
     try:
         assessment = assess(read_workbook(path))
-        write_feedback_workbook(assessment, cache / f"{key}.xlsx")
-        outcome: dict[str, Any] = {"result": to_json(assessment)}
     except WorkbookError as error:
-        outcome = {"rejected": error.reason}
+        outcome: dict[str, Any] = {"rejected": error.reason}
     except Exception as error:  # one bad file must never stop the batch
         outcome = {"rejected": f"could not be scored ({type(error).__name__}: "
                                f"{str(error)[:200]})"}
-    _write_json(cache / f"{key}.json", outcome)
+    else:
+        outcome = {"result": to_json(assessment)}
+    try:
+        if "result" in outcome:
+            write_feedback_workbook(assessment, cache / f"{key}.xlsx")
+        _write_json(cache / f"{key}.json", outcome)
+    except OSError as error:
+        # Disk full or the folder made read-only: nothing is cached, so a rerun scores it.
+        return {"rejected": f"its results could not be saved ({error.strerror or error}); it "
+                            "will be scored again on the next run"}
+    if "result" in outcome:
+        # The parent reads flags and explanation from the entry when it needs them.
+        return {"result": summary_of(outcome["result"])}
     return outcome
 
 
@@ -149,6 +190,8 @@ def _load_cached(cache: Path, key: str) -> dict[str, Any] | None:
         return None
     if "result" in data and not (cache / f"{key}.xlsx").exists():
         return None
+    if "result" in data:
+        data["result"] = summary_of(data["result"])
     return data
 
 
@@ -203,23 +246,35 @@ def run_batch(
         _score_in_workers(pending, cache, jobs, timeout, on_progress)
     except KeyboardInterrupt:
         interrupted = True
-    outcomes.extend(o for o in pending if o.result is not None or o.rejected is not None)
+    outcomes.extend(o for o in pending if o.summary is not None or o.rejected is not None)
     outcomes.sort(key=lambda o: o.source)
     if interrupted:
+        # Workers stopped mid-write leave their temporary files; the pool is gone, so these
+        # can only be ours.
+        remove_stray_temporaries(cache)
         return BatchResult(outcomes, None, interrupted=True)
 
-    _place_feedback(outcomes, out_dir / FEEDBACK_DIR)
-    _mark_duplicates(outcomes)
     report = out_dir / REPORT_NAME
-    if write_report is not None:
-        write_report(outcomes, report)
+    try:
+        _place_feedback(outcomes, out_dir / FEEDBACK_DIR)
+        _mark_duplicates(outcomes)
+        if write_report is not None:
+            write_report(outcomes, report)
+    except OSError as error:
+        # Every output is written beside its target and renamed, so a failure leaves the
+        # previous report and feedback as they were.
+        return BatchResult(outcomes, None, write_error=f"the outputs could not be written in "
+                           f"{out_dir} ({error.strerror or error})")
+    except KeyboardInterrupt:
+        return BatchResult(outcomes, None, interrupted=True)
     return BatchResult(outcomes, report if write_report else None)
 
 
 def _apply(outcome: Outcome, data: dict[str, Any], cache: Path) -> None:
     if "result" in data:
         # Identical files share a cache entry; the source is this file, whatever the entry says.
-        outcome.result = {**data["result"], "source": outcome.source}
+        outcome.summary = {**summary_of(data["result"]), "source": outcome.source}
+        outcome.entry = cache / f"{outcome.key}.json"
         outcome.feedback = cache / f"{outcome.key}.xlsx"
     else:
         outcome.rejected = data.get("rejected", "could not be scored")
@@ -260,10 +315,10 @@ def _score_in_workers(pending: list[Outcome], cache: Path, jobs: int | None, tim
 
 
 def _place_feedback(outcomes: list[Outcome], feedback_dir: Path) -> None:
-    scored = sorted((o for o in outcomes if o.result is not None),
-                    key=lambda o: (o.result["trust"].casefold(), o.result.get("as_at") or "",
+    scored = sorted((o for o in outcomes if o.summary is not None),
+                    key=lambda o: (o.summary["trust"].casefold(), o.summary.get("as_at") or "",
                                    o.source))
-    stems = unique_stems([o.result["trust"] for o in scored])  # type: ignore[index]
+    stems = unique_stems([o.summary["trust"] for o in scored])  # type: ignore[index]
     feedback_dir.mkdir(exist_ok=True)
     for outcome, stem in zip(scored, stems, strict=True):
         target = feedback_dir / f"{stem}.xlsx"
@@ -278,8 +333,8 @@ def _mark_duplicates(outcomes: list[Outcome]) -> None:
     """Two submissions from one trust for one quarter are both kept, and both noted."""
     groups: dict[tuple[str, str | None], list[Outcome]] = {}
     for outcome in outcomes:
-        if outcome.result is not None:
-            key = (outcome.result["trust"].casefold(), outcome.result.get("as_at"))
+        if outcome.summary is not None:
+            key = (outcome.summary["trust"].casefold(), outcome.summary.get("as_at"))
             groups.setdefault(key, []).append(outcome)
     for group in groups.values():
         if len(group) > 1:

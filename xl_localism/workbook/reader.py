@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -89,6 +90,7 @@ class Package:
 
     has_macros: bool = False
     has_error_cells: bool = False
+    has_large_tables: bool = False
 
 
 def inspect_package(path: Path) -> Package:
@@ -116,6 +118,14 @@ def inspect_package(path: Path) -> Package:
             if "xl/workbook.xml" not in names:
                 raise WorkbookError(path, "a zip file, but not an Excel workbook "
                                     "(no xl/workbook.xml)")
+            if len(names) != len(members):
+                # Two parts of one name: each reader may pick a different one. Excel refuses
+                # such a package as corrupt, and so do we.
+                seen: set[str] = set()
+                twice = next(m.filename for m in members
+                             if m.filename in seen or seen.add(m.filename))
+                raise WorkbookError(path, f"damaged zip package: it holds two parts named "
+                                    f"{twice}")
             total = sum(m.file_size for m in members)
             if total > MAX_UNCOMPRESSED_BYTES:
                 raise WorkbookError(path, f"refused: it would inflate to {total / 2**20:.0f} MB "
@@ -126,29 +136,152 @@ def inspect_package(path: Path) -> Package:
                     raise WorkbookError(path, f"refused: {member.filename} is compressed "
                                         f"{ratio:.0f}:1, a zip bomb pattern")
             package = Package(has_macros="xl/vbaProject.bin" in names)
-            # calamine reads Excel error values as blanks; such files go to openpyxl instead.
             for member in members:
-                if member.filename.startswith("xl/worksheets/") and member.filename.endswith(
-                        ".xml"):
+                if match := _SHEET_PART.match(member.filename):
                     with archive.open(member) as sheet_xml:
-                        if _has_error_cell(sheet_xml):
-                            package.has_error_cells = True
-                            break
+                        scan = _scan_sheet(sheet_xml)
+                    if match.group(1) == "worksheets":
+                        # calamine reads Excel error values as blanks; such files go to openpyxl.
+                        package.has_error_cells |= scan.has_error_cell
+                    _refuse_crafted(path, member.filename, scan)
+                elif _TABLE_PART.match(member.filename):
+                    with archive.open(member) as part:
+                        table_xml = part.read(1 << 20)
+                    if _DOCTYPE.search(table_xml[:XML_HEAD_BYTES]):
+                        raise WorkbookError(path, _doctype_reason(member.filename))
+                    package.has_large_tables |= _table_cells(table_xml) > \
+                        MAX_CALAMINE_TABLE_CELLS
+                elif member.filename.endswith((".xml", ".rels")):
+                    with archive.open(member) as part:
+                        if _DOCTYPE.search(part.read(XML_HEAD_BYTES)):
+                            raise WorkbookError(path, _doctype_reason(member.filename))
             return package
     except zipfile.BadZipFile as error:
         raise WorkbookError(path, f"damaged zip package ({error})") from error
+    except (EOFError, zlib.error, NotImplementedError) as error:
+        # A truncated or mislabelled member fails while inflating, not while listing.
+        raise WorkbookError(path, f"damaged zip package ({type(error).__name__}: "
+                            f"{str(error)[:120]})") from error
 
 
-_ERROR_CELL = re.compile(rb"""<c\b[^>]*\bt=["']e["']""")
+# Macro and dialog sheets are grids too, and calamine may read them.
+_SHEET_PART = re.compile(r"xl/(worksheets|macrosheets|dialogsheets)/[^/]+\.xml$")
+# Only cells carry t="e": the bare attribute will do, and a literal start is fast to search for.
+_ERROR_CELL = re.compile(rb"""t=["']e["']""")
+# A DOCTYPE is how XML declares entities (billion laughs, external files). Excel never writes
+# one, so any part that has one was crafted; it is refused before a parser sees it. UTF-16
+# parts spell it with a zero byte after each character. Only a part's head is searched: one
+# that hides a DOCTYPE behind kilobytes of comment still meets parsers that expand nothing
+# (calamine) or refuse entities (openpyxl, through defusedxml).
+_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)|<\x00!\x00(?:D\x00O\x00C\x00T|E\x00N\x00T)")
+XML_HEAD_BYTES = 4096
+# A sheet is read as a full grid from A1 to its last used cell, so one cell at XFD1048576
+# would ask for 17 billion cells (calamine aborts the process trying). Trust data is tiny.
+MAX_SHEET_CELLS = 20_000_000
+# In sheet XML only <row> has r="<digits>" and only <c> has r="<letters><digits>"; matching the
+# bare attribute is several times faster than matching the elements, and anything else it
+# happens to match (footer="1") only loosens the bound.
+_ROW_REF = re.compile(rb"""r=["'](\d{1,12})["']""")
+_CELL_REF = re.compile(rb"""r=["']([A-Za-z]{1,8})(\d{1,12})["']""")
+_LONGER_ROW = [re.compile(rb"r=[\"'][A-Za-z]{1,8}\d{%d,}" % (digits + 1)) for digits in range(13)]
+_WIDE_COLUMN = re.compile(rb"r=[\"'][A-Za-z]{3,}\d")
+MAX_COLUMNS = 16_384
+# calamine builds a table's whole range in memory (and aborts when it cannot); a table claiming
+# more than this is read with openpyxl, whose table is only its address.
+MAX_CALAMINE_TABLE_CELLS = 1_000_000
+_TABLE_PART = re.compile(r"xl/tables/[^/]+\.xml$")
+_TABLE_REF = re.compile(rb"""\sref=["']\$?([A-Za-z]{1,8})\$?(\d{1,12})"""
+                        rb""":\$?([A-Za-z]{1,8})\$?(\d{1,12})["']""")
 
 
-def _has_error_cell(stream: Any, chunk_size: int = 1 << 20) -> bool:
+@dataclass
+class _SheetScan:
+    has_error_cell: bool = False
+    has_doctype: bool = False
+    rows: int = 0  # an upper bound of the last row a reader will place a cell in
+    columns: int = 0
+
+
+def _scan_sheet(stream: Any, chunk_size: int = 1 << 20) -> _SheetScan:
+    """One pass over a worksheet part: error cells, a DOCTYPE, and how far its cells reach."""
+    scan = _SheetScan()
     tail = b""
+    max_row = 0
+    long_rows = wide_columns = False
+    row_elements = row_refs = cell_elements = 0
+    first = True
     while chunk := stream.read(chunk_size):
-        if _ERROR_CELL.search(tail + chunk):
-            return True
+        window = tail + chunk
+        if first:
+            scan.has_doctype = bool(_DOCTYPE.search(window[:XML_HEAD_BYTES]))
+            first = False
+        if not scan.has_error_cell and _ERROR_CELL.search(window):
+            scan.has_error_cell = True
+        rows = _ROW_REF.findall(window)
+        if rows:
+            max_row = max(max_row, max(map(int, set(rows))))
+        # Cells normally sit in their row; only look at them one by one when some cell's row
+        # number is longer than the rows' (or its column has three letters or more).
+        long_rows = long_rows or bool(_LONGER_ROW[min(len(str(max_row)), 12)].search(window))
+        wide_columns = wide_columns or bool(_WIDE_COLUMN.search(window))
+        # Elements without an r attribute take the next row or column: count them too ("<c"
+        # also counts <col> and <cfRule>, which only loosens the bound a little).
+        row_elements += chunk.count(b"<row")
+        cell_elements += chunk.count(b"<c")
+        row_refs += len(rows)
         tail = chunk[-256:]
-    return False
+    positional_rows = max(0, row_elements - row_refs)
+    # Without longer row numbers or three-letter columns, no cell lies past the largest number
+    # of the rows' digit count, or past column ZZ (702).
+    scan.rows = max(max_row, 10 ** len(str(max_row)) - 1) + positional_rows
+    scan.columns = 702 + cell_elements
+    if long_rows or wide_columns or scan.rows * scan.columns > MAX_SHEET_CELLS:
+        stream.seek(0)
+        scan.rows, scan.columns = _exact_extent(stream.read(), positional_rows)
+    return scan
+
+
+def _exact_extent(data: bytes, positional_rows: int) -> tuple[int, int]:
+    """The last row and column any cell can land in, from every reference in the sheet."""
+    max_row = max(map(int, set(_ROW_REF.findall(data))), default=0)
+    cells = set(_CELL_REF.findall(data))
+    max_row = max([max_row, *(int(row) for _, row in cells)])
+    max_column = max((_column_number(letters) for letters, _ in cells), default=0)
+    # Cells without r follow the previous cell of their row; bound them by all such cells.
+    positional_cells = max(0, data.count(b"<c") - len(_CELL_REF.findall(data)))
+    return max_row + positional_rows, max_column + positional_cells
+
+
+def _table_cells(table_xml: bytes) -> int:
+    """How many cells a table part's range claims (the largest, if it names several)."""
+    largest = 0
+    for c1, r1, c2, r2 in _TABLE_REF.findall(table_xml):
+        rows = abs(int(r2) - int(r1)) + 1
+        columns = abs(_column_number(c2) - _column_number(c1)) + 1
+        largest = max(largest, rows * columns)
+    return largest
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + char - 64
+    return number
+
+
+def _refuse_crafted(path: Path, part: str, scan: _SheetScan) -> None:
+    if scan.has_doctype:
+        raise WorkbookError(path, _doctype_reason(part))
+    if scan.rows * scan.columns > MAX_SHEET_CELLS:
+        raise WorkbookError(path, f"refused: the sheet in {part} reaches row {scan.rows:,} and "
+                            f"column {scan.columns:,} ({scan.rows * scan.columns:,} cells; the "
+                            f"limit is {MAX_SHEET_CELLS:,}). Delete the far-away cells and "
+                            "resubmit.")
+
+
+def _doctype_reason(part: str) -> str:
+    return (f"refused: {part} declares XML entities (a DOCTYPE), which Excel never writes; the "
+            "file was crafted or damaged")
 
 
 def _plain(value: Any) -> Any:
@@ -169,8 +302,19 @@ def _read_calamine(path: Path) -> tuple[dict[str, Grid], list[TableRef]]:
 
     workbook = python_calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
     try:
+        tables = []
+        for table_name in workbook.table_names:
+            table = workbook.get_table_by_name(table_name)
+            (r1, c1), (r2, c2) = table.start, table.end
+            # calamine's start is the first data row; the header row sits just above it.
+            tables.append(TableRef(table.name, table.sheet, r1, c1 + 1, r2 + 1, c2 + 1))
         grids: dict[str, Grid] = {}
+        # Only the sheets the contract's tables are on: a template's instructions and lists,
+        # or a trust's own working sheets, are never looked at, so they are not parsed.
+        wanted = sheets_needed(workbook.sheet_names, tables)
         for name in workbook.sheet_names:
+            if name not in wanted:
+                continue
             sheet = workbook.get_sheet_by_name(name)
             start_row, start_column = sheet.start or (0, 0)
             rows = [[_plain(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
@@ -180,15 +324,24 @@ def _read_calamine(path: Path) -> tuple[dict[str, Grid], list[TableRef]]:
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
                       for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
             grids[name] = Grid(name, rows, start_row + 1, start_column + 1, merged)
-        tables = []
-        for table_name in workbook.table_names:
-            table = workbook.get_table_by_name(table_name)
-            (r1, c1), (r2, c2) = table.start, table.end
-            # calamine's start is the first data row; the header row sits just above it.
-            tables.append(TableRef(table.name, table.sheet, r1, c1 + 1, r2 + 1, c2 + 1))
         return grids, tables
     finally:
         workbook.close()
+
+
+def sheets_needed(sheet_names: Sequence[str], tables: Sequence[TableRef]) -> set[str]:
+    """The sheets :func:`locate_tables` will look at, chosen exactly as it chooses them."""
+    by_table = {t.name.lower(): t for t in tables}
+    by_sheet = {header_key(name): name for name in sheet_names}
+    present = set(sheet_names)
+    needed: set[str] = set()
+    for spec in schema.TABLES:
+        ref = by_table.get(spec.table.lower())
+        if ref is not None and ref.sheet in present:
+            needed.add(ref.sheet)
+        elif (name := by_sheet.get(header_key(spec.sheet))) is not None:
+            needed.add(name)
+    return needed
 
 
 def _read_openpyxl(path: Path) -> tuple[dict[str, Grid], list[TableRef]]:
@@ -224,9 +377,14 @@ def _read_openpyxl(path: Path) -> tuple[dict[str, Grid], list[TableRef]]:
 
 
 def _from_table(spec: TableSpec, ref: TableRef, grid: Grid) -> RawTable:
-    headers = [grid.value(ref.first_row, c) for c in range(ref.first_column, ref.last_column + 1)]
-    rows = [[grid.value(r, c) for c in range(ref.first_column, ref.last_column + 1)]
-            for r in range(ref.first_row + 1, ref.last_row + 1)]
+    # A table's range may claim far more than the sheet holds (A1:XFD1048576). Cells past the
+    # grid are blank and blank rows are skipped, so only the grid's part is built: the same
+    # table, without billions of blanks.
+    last_column = min(ref.last_column, ref.first_column + MAX_COLUMNS - 1)
+    headers = [grid.value(ref.first_row, c) for c in range(ref.first_column, last_column + 1)]
+    data_columns = range(ref.first_column, min(last_column, grid.last_column) + 1)
+    rows = [[grid.value(r, c) for c in data_columns]
+            for r in range(ref.first_row + 1, min(ref.last_row, grid.last_row) + 1)]
     return RawTable(sheet=grid.name, headers=headers, rows=rows, header_row=ref.first_row,
                     first_column=ref.first_column)
 
@@ -259,9 +417,10 @@ def _from_sheet(spec: TableSpec, grid: Grid) -> RawTable:
                     first_column=first)
 
 
-def _merged_notes(raw: RawTable, grid: Grid) -> list[Flag]:
+def _merged_notes(raw: RawTable, grid: Grid, last_row: int | None = None) -> list[Flag]:
     last_column = raw.first_column + len(raw.headers) - 1
-    last_row = raw.header_row + len(raw.rows)
+    if last_row is None:
+        last_row = raw.header_row + len(raw.rows)
     notes = []
     for r1, c1, r2, c2 in grid.merged:
         if r2 >= raw.header_row and r1 <= last_row and c2 >= raw.first_column and \
@@ -284,9 +443,11 @@ def locate_tables(grids: dict[str, Grid], tables: Sequence[TableRef]) -> dict[st
     for spec in schema.TABLES:
         ref = by_table.get(spec.table.lower())
         grid: Grid | None
+        last_row = None
         if ref is not None and ref.sheet in grids:
             grid = grids[ref.sheet]
             raw = _from_table(spec, ref, grid)
+            last_row = ref.last_row  # the table's own extent, even where the grid stops short
         else:
             grid = by_sheet.get(header_key(spec.sheet))
             raw = _from_sheet(spec, grid) if grid is not None and grid.rows else None
@@ -296,7 +457,7 @@ def locate_tables(grids: dict[str, Grid], tables: Sequence[TableRef]) -> dict[st
                                            f"it should hold the {spec.table} table.",
                                            sheet=grid.name))
         if raw is not None and grid is not None:
-            raw.notes.extend(_merged_notes(raw, grid))
+            raw.notes.extend(_merged_notes(raw, grid, last_row))
         located[spec.key] = raw
     return located
 
@@ -305,12 +466,15 @@ def read_workbook(path: Path | str, engine: Engine = "auto") -> Submission:
     """Read one trust workbook. Raises WorkbookError only when it cannot be read at all."""
     path = Path(path)
     package = inspect_package(path)
-    use_calamine = engine == "calamine" or (engine == "auto" and not package.has_error_cells)
+    use_calamine = (engine == "calamine" or (engine == "auto" and not package.has_error_cells)
+                    ) and not package.has_large_tables  # calamine would abort, whatever asked
     try:
         grids, tables = _read_calamine(path) if use_calamine else _read_openpyxl(path)
-    except WorkbookError:
+    except (WorkbookError, KeyboardInterrupt, SystemExit):
         raise
-    except Exception as error:  # both engines raise their own kinds for damaged parts
+    except BaseException as error:
+        # Both engines raise their own kinds for damaged parts; a panic in calamine's Rust
+        # code arrives as pyo3's PanicException, which is not an Exception at all.
         raise WorkbookError(path, f"the workbook is damaged and cannot be read "
                             f"({type(error).__name__}: {str(error)[:160]})") from error
     notes: list[Flag] = []
@@ -322,4 +486,4 @@ def read_workbook(path: Path | str, engine: Engine = "auto") -> Submission:
 
 
 __all__ = ["Grid", "TableRef", "WorkbookError", "inspect_package", "locate_tables",
-           "read_workbook"]
+           "read_workbook", "sheets_needed"]

@@ -23,6 +23,7 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.marker import DataPoint
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.pagebreak import Break
@@ -36,9 +37,11 @@ from xl_localism.layout import (
     SheetLayout,
     Style,
     flags_layout,
+    split_ref,
     summary_layout,
 )
 from xl_localism.models import Assessment
+from xl_localism.workbook.fastsave import Saving
 from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, save_atomically, write_text
 from xl_localism.workbook.reader import WorkbookError, inspect_package
 
@@ -94,8 +97,9 @@ def write_results(workbook: Workbook, assessment: Assessment) -> None:
 
 
 def _write_block(sheet: Worksheet, block: Block, styles: _StyleCache, present: set[str]) -> None:
+    first_column, first_row = split_ref(block.anchor)
     for r, c, value in block.cells():
-        cell = sheet.cell(row=block.first_row + r, column=block.first_column + c)
+        cell = sheet.cell(row=first_row + r, column=first_column + c)
         if isinstance(value, str):
             text = _cell_text(value)
             write_text(cell, text)
@@ -126,14 +130,26 @@ def _link_sheet(location: str) -> str:
 
 
 class _StyleCache:
-    """openpyxl style objects per layout Style, made once: a targets table repeats a handful."""
+    """openpyxl style objects per layout Style, made once: a targets table repeats a handful.
+
+    Assigning a Font or Fill to a cell makes openpyxl hash and compare it against every style
+    in the workbook, which was most of the time a feedback workbook took to write. The outcome
+    of that lookup is a row of style ids, the same for every cell that starts from the same ids
+    and gets the same Style, so it is worked out once and copied to the other cells.
+    """
 
     def __init__(self) -> None:
         self._made: dict[Style, tuple[Font | None, PatternFill | None, Alignment | None,
                                       Border | None]] = {}
+        self._ids: dict[tuple[Style, tuple[int, ...] | None], StyleArray] = {}
 
     def apply(self, cell: Cell, style: Style) -> None:
         if style.is_empty:
+            return
+        start = tuple(cell._style) if cell._style else None
+        known = self._ids.get((style, start))
+        if known is not None:
+            cell._style = StyleArray(known)
             return
         if style not in self._made:
             self._made[style] = self._make(cell.font, style)
@@ -148,6 +164,7 @@ class _StyleCache:
             cell.border = border
         if style.number_format:
             cell.number_format = style.number_format
+        self._ids[(style, start)] = StyleArray(cell._style)
 
     @staticmethod
     def _make(base: Font, style: Style) -> tuple[Font | None, PatternFill | None,
@@ -364,7 +381,7 @@ def write_feedback_workbook(assessment: Assessment, out_path: Path | str) -> Pat
         workbook.remove(blank)
     workbook.properties.creator = "xl-localism"
     workbook.properties.title = f"Localism readiness feedback: {assessment.trust}"
-    return save_atomically(workbook, out_path)
+    return save_atomically(Saving(workbook), out_path)
 
 
 def write_summary(submission_path: Path | str, assessment: Assessment,

@@ -1,0 +1,142 @@
+"""The faster cell writer writes exactly the bytes openpyxl's own writer would."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from xl_localism.batch.national import write_national_report
+from xl_localism.batch.runner import run_batch
+from xl_localism.demo import write_sample
+from xl_localism.engine import assess
+from xl_localism.workbook import fastsave
+from xl_localism.workbook.reader import read_workbook
+from xl_localism.workbook.results import write_feedback_workbook
+
+TEXTS = ["plain", " leading", "trailing ", "  ", "", "a & b < c > d", 'quote " and \' ',
+         "=1+1", "+SUM(1)", "-2", "@x", "\tTab", "line\nbreak", "cr\r\nlf", "ünïcödé ✓ 中文",
+         "x" * 2000, "]]>", "&amp;"]
+VALUES = [*TEXTS, 0, 1, -7, 10**15, 2**63, 0.1, 1 / 3, -2.5e-12, 1e300, 43.4, True, False,
+          None, date(2010, 9, 30), datetime(2010, 9, 30, 12, 30), time(8, 15),
+          datetime(1899, 12, 31), float("nan"), float("inf"), "#N/A"]
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {n: archive.read(n) for n in archive.namelist() if n != "docProps/core.xml"}
+
+
+def _both(make, monkeypatch) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    fast = io.BytesIO()
+    fastsave.save_workbook(make(), fast)
+    monkeypatch.setattr(fastsave, "ENABLED", False)  # openpyxl's own writer, cell by cell
+    plain = io.BytesIO()
+    make().save(plain)
+    monkeypatch.setattr(fastsave, "ENABLED", True)
+    return _parts(fast.getvalue()), _parts(plain.getvalue())
+
+
+def _sheet_of_values(values: list, styled: bool = True) -> Workbook:
+    workbook = Workbook()
+    sheet = workbook.active
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="FFEB9C")
+    for index, value in enumerate(values, start=1):
+        for column, style in enumerate((None, bold, fill) if styled else (None,), start=1):
+            cell = sheet.cell(row=index, column=column)
+            cell.value = value
+            if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
+                cell.data_type = "s"  # as files.write_text does
+                cell.quotePrefix = column == 2
+            if style is bold:
+                cell.font = bold
+            elif style is fill:
+                cell.fill = fill
+                cell.number_format = "0.0"
+    sheet.cell(row=1, column=5).hyperlink = Hyperlink(ref="E1", location="'Flags'!A1")
+    sheet.cell(row=2, column=5).comment = Comment("a note", "xl-localism")
+    sheet.cell(row=3, column=5).value = "=SUM(1,2)"  # a real formula goes through openpyxl
+    sheet.row_dimensions[4].height = 30
+    sheet.cell(row=len(values) + 5, column=9).font = bold  # a styled blank, far away
+    return workbook
+
+
+def test_every_kind_of_cell_is_written_as_openpyxl_writes_it(monkeypatch):
+    fast, plain = _both(lambda: _sheet_of_values(VALUES), monkeypatch)
+    assert fast.keys() == plain.keys()
+    for name in plain:
+        assert fast[name] == plain[name], name
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=40), st.integers(-10**20, 10**20),
+                          st.floats(allow_nan=False, allow_infinity=False), st.booleans(),
+                          st.none(), st.dates(min_value=date(1900, 3, 1))), max_size=30))
+def test_random_values_too(values):
+    values = [v for v in values if not (isinstance(v, str) and (
+        v.startswith("=") or ILLEGAL_CHARACTERS_RE.search(v)))]
+    fast = io.BytesIO()
+    fastsave.save_workbook(_sheet_of_values(values, styled=False), fast)
+    fastsave.ENABLED = False
+    try:
+        plain = io.BytesIO()
+        _sheet_of_values(values, styled=False).save(plain)
+    finally:
+        fastsave.ENABLED = True
+    assert _parts(fast.getvalue()) == _parts(plain.getvalue())
+
+
+def test_write_only_rows_are_written_as_openpyxl_writes_them(monkeypatch):
+    def make() -> Workbook:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Rows")
+        sheet.column_dimensions["A"].width = 30
+        sheet.freeze_panes = "B2"
+        fastsave.stream_rows(sheet)
+        for index, value in enumerate(VALUES):
+            styled = WriteOnlyCell(sheet, value=value)
+            styled.font = Font(bold=bool(index % 2))
+            sheet.append([value, styled, None, value])
+        return workbook
+
+    fast, plain = _both(make, monkeypatch)
+    assert fast == plain
+
+
+@pytest.fixture(scope="module")
+def assessments(samples, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("samples")
+    return [assess(read_workbook(write_sample(s, folder / f"{s.slug}.xlsx"))) for s in samples]
+
+
+def test_feedback_workbooks_are_byte_identical(assessments, tmp_path, monkeypatch):
+    for index, assessment in enumerate(assessments):
+        fast = write_feedback_workbook(assessment, tmp_path / f"fast{index}.xlsx")
+        monkeypatch.setattr(fastsave, "ENABLED", False)
+        plain = write_feedback_workbook(assessment, tmp_path / f"plain{index}.xlsx")
+        monkeypatch.setattr(fastsave, "ENABLED", True)
+        assert _parts(fast.read_bytes()) == _parts(plain.read_bytes())
+
+
+def test_the_national_report_is_byte_identical(samples, tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for sample in samples:
+        write_sample(sample, inbox / f"{sample.slug}.xlsx")
+    (inbox / "broken.xlsx").write_bytes(b"not a workbook")
+    result = run_batch(inbox, tmp_path / "out", jobs=1)
+    fast = write_national_report(result.outcomes, tmp_path / "fast.xlsx")
+    monkeypatch.setattr(fastsave, "ENABLED", False)
+    plain = write_national_report(result.outcomes, tmp_path / "plain.xlsx")
+    assert _parts(Path(fast).read_bytes()) == _parts(Path(plain).read_bytes())

@@ -1,0 +1,198 @@
+"""Faults during a batch: each leaves the previous outputs intact, says what happened, and a rerun
+completes.
+
+A worker killed mid-file is covered in test_batch.py
+(test_a_killed_worker_rejects_one_file_and_the_rerun_completes, and the whole batch killed with
+SIGKILL in test_killing_the_whole_batch_then_rerunning).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import sample_tables, write_tables
+from xl_localism.batch import runner
+from xl_localism.cli import app
+from xl_localism.workbook import fastsave, files
+
+
+def _trust_tables(samples, index: int) -> dict:
+    tables = sample_tables(samples[index % len(samples)])
+    headers, rows = tables["about"]
+    tables["about"] = (headers, [[r[0], f"Trust {index:02}"] if r[0] == "Trust" else r
+                                 for r in rows])
+    return tables
+
+
+def _inbox(folder: Path, samples, count: int, start: int = 0) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(start, start + count):
+        write_tables(folder / f"trust-{index:02}.xlsx", _trust_tables(samples, index))
+    return folder
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and runner.CACHE_DIR not in p.parts}
+
+
+def _strays(folder: Path) -> list[Path]:
+    return list(folder.rglob(".*.tmp"))
+
+
+def _league_rows(out: Path) -> int:
+    league = openpyxl.load_workbook(out / runner.REPORT_NAME)["League table"]
+    return sum(1 for _ in league.iter_rows(min_row=2, values_only=True))
+
+
+def _batch(inbox: Path, out: Path) -> tuple[int, str]:
+    outcome = CliRunner().invoke(app, ["batch", str(inbox), "--out", str(out), "--jobs", "2"])
+    return outcome.exit_code, outcome.output
+
+
+@pytest.fixture
+def previous_run(tmp_path, samples) -> tuple[Path, Path, dict[str, str]]:
+    """A folder already batched once, then one more submission arrives."""
+    inbox = _inbox(tmp_path / "inbox", samples, 4)
+    out = tmp_path / "out"
+    code, output = _batch(inbox, out)
+    assert code == 0, output
+    before = _digests(out)
+    _inbox(inbox, samples, 1, start=4)
+    return inbox, out, before
+
+
+def test_disk_full_while_writing_the_report(previous_run, monkeypatch):
+    inbox, out, before = previous_run
+    real_save = fastsave.save_workbook
+
+    def disk_full(workbook, filename):
+        real_save(workbook, filename)
+        if runner.REPORT_NAME.removesuffix(".xlsx") in str(filename):
+            # The disk filled up as the report was being finished: half of it is on disk.
+            with open(filename, "r+b") as written:
+                written.truncate(os.path.getsize(filename) // 2)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(filename))
+
+    monkeypatch.setattr(fastsave, "save_workbook", disk_full)
+    code, output = _batch(inbox, out)
+    assert code == 2, output
+    assert "No space left on device" in output and "unchanged" in output
+    after = _digests(out)
+    assert {name: after.get(name) for name in before} == before, "a previous output changed"
+    assert not _strays(out)
+
+    monkeypatch.setattr(fastsave, "save_workbook", real_save)
+    code, output = _batch(inbox, out)
+    assert code == 0, output
+    assert _league_rows(out) == 5
+
+
+def test_disk_full_while_a_worker_saves_its_results(previous_run, monkeypatch):
+    inbox, out, _ = previous_run
+    real_save = fastsave.save_workbook
+
+    def disk_full(workbook, filename):
+        if runner.CACHE_DIR in str(filename):  # in the worker, saving the feedback workbook
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(filename))
+        return real_save(workbook, filename)
+
+    # Workers are forked from this process, so they inherit the failing save.
+    monkeypatch.setattr(fastsave, "save_workbook", disk_full)
+    code, output = _batch(inbox, out)
+    assert code == 1, output
+    assert "trust-04.xlsx: its results could not be saved (No space left on device)" in \
+        " ".join(output.split())
+    assert not _strays(out)
+
+    monkeypatch.setattr(fastsave, "save_workbook", real_save)
+    code, output = _batch(inbox, out)
+    assert code == 0, output
+    assert _league_rows(out) == 5
+
+
+def test_output_folder_made_read_only_during_the_batch(previous_run, monkeypatch):
+    inbox, out, before = previous_run
+    real_mkstemp = tempfile.mkstemp
+
+    def read_only(*args, **kwargs):
+        folder = Path(kwargs.get("dir") or ".")
+        if runner.CACHE_DIR not in folder.parts:  # the report and feedback folders
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", read_only)
+    code, output = _batch(inbox, out)
+    assert code == 2, output
+    assert "Permission denied" in output and "unchanged" in output
+    assert _digests(out) == before
+    assert not _strays(out)
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", real_mkstemp)
+    code, output = _batch(inbox, out)
+    assert code == 0, output
+    assert _league_rows(out) == 5
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0,
+                    reason="file permissions do not stop root (or Windows ACLs work otherwise); "
+                    "the injected PermissionError test above covers the same path")
+def test_output_folder_read_only_from_the_start(previous_run):
+    inbox, out, before = previous_run
+    modes = {p: p.stat().st_mode for p in [out, *out.rglob("*")] if p.is_dir()}
+    try:
+        for folder in modes:
+            folder.chmod(0o555)
+        code, output = _batch(inbox, out)
+        assert code == 2, output
+        assert "cannot write to the output folder" in output
+        assert _digests(out) == before
+    finally:
+        for folder, mode in modes.items():
+            folder.chmod(mode)
+    code, output = _batch(inbox, out)
+    assert code == 0, output
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT")
+def test_ctrl_c_during_a_batch_then_rerunning(tmp_path, samples):
+    inbox = _inbox(tmp_path / "inbox", samples, 3)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "xl_localism.cli", "batch", str(inbox), "--out", str(out),
+               "--jobs", "1"]
+    assert subprocess.run(command, capture_output=True, timeout=300).returncode == 0
+    before = _digests(out)
+    _inbox(inbox, samples, 37, start=3)
+
+    cache = out / runner.CACHE_DIR
+    done_before = len(list(cache.glob("*.json")))
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(cache.glob("*.json"))) < done_before + 3:
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends: the whole group
+    output, _ = process.communicate(timeout=120)
+    done = len(list(cache.glob("*.json")))
+    assert done_before + 3 <= done < 40, "the batch was not interrupted part-way"
+    assert process.returncode == 130, output
+    assert "Interrupted" in output and "Run the same command again" in output
+    assert _digests(out) == before, "the previous report or feedback was changed"
+    assert not _strays(out)
+
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert _league_rows(out) == 40
+    assert not _strays(out)

@@ -1,0 +1,144 @@
+"""Save openpyxl workbooks with a faster writer for the cells, byte for byte as openpyxl would.
+
+openpyxl builds an ElementTree element for every cell and serialises it through a generic,
+namespace-aware writer; that was most of the time a feedback workbook or the national report
+took to save. The cells xl-localism writes are plain (text, numbers, booleans, dates, styled
+blanks), so here they are written as strings with openpyxl's own escaping, number formatting
+and attribute order. Anything else (formulas, rich text, comments, odd numbers) goes through
+openpyxl's writer unchanged. ``tests/test_fastsave.py`` checks the bytes against openpyxl's.
+
+Everything that is not a cell (styles, tables, charts, the package) is still written by
+openpyxl itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import _escape_cdata  # type: ignore[attr-defined]
+from zipfile import ZIP_DEFLATED, ZipFile
+
+import openpyxl
+from openpyxl.cell._writer import etree_write_cell
+from openpyxl.comments.comment_sheet import CommentRecord
+from openpyxl.compat import safe_string
+from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.writer.excel import ExcelWriter
+
+# With lxml installed openpyxl writes through lxml, whose stream has no raw write: then this
+# module steps aside and openpyxl writes everything.
+ENABLED = not openpyxl.LXML
+_DATES = (datetime.datetime, datetime.date, datetime.time)
+
+
+def cell_xml(worksheet: Any, cell: Any, styled: bool) -> str | None:
+    """The <c> element openpyxl's etree writer would write, or None to let it write it."""
+    data_type = cell.data_type
+    value = cell._value
+    if data_type == "s":
+        if not isinstance(value, str):
+            return None  # rich text
+        kind = "inlineStr"
+    elif data_type == "n":
+        if value is not None and not (type(value) in (int, float) and math.isfinite(value)):
+            return None
+        kind = "n"
+    elif data_type == "b":
+        if type(value) is not bool:
+            return None
+        kind = "b"
+    elif data_type == "d":
+        if (not isinstance(value, _DATES) or getattr(value, "tzinfo", None) is not None
+                or worksheet.parent.iso_dates):
+            return None
+        kind = "n"
+        value = to_excel(value, worksheet.parent.epoch)
+    else:
+        return None  # formulas, errors and anything new
+    if cell.hyperlink:
+        worksheet._hyperlinks.append(cell.hyperlink)
+    style = f' s="{cell.style_id}"' if styled else ""
+    head = f'<c r="{cell.coordinate}"{style} t="{kind}"'
+    if value is None or value == "":
+        return head + " />"
+    if kind == "inlineStr":
+        stripped = value.strip()
+        space = ' xml:space="preserve"' if stripped and value != stripped else ""
+        return f"{head}><is><t{space}>{_escape_cdata(value)}</t></is></c>"
+    return f"{head}><v>{safe_string(value)}</v></c>"
+
+
+class FastWorksheetWriter(WorksheetWriter):  # type: ignore[misc]
+    """openpyxl's worksheet writer with the cells written as strings."""
+
+    def write_row(self, xf: Any, row: Iterable[Any], row_idx: int) -> None:
+        if not ENABLED:
+            return super().write_row(xf, row, row_idx)  # type: ignore[no-any-return]
+        attrs = {"r": f"{row_idx}"}
+        attrs.update(self.ws.row_dimensions.get(row_idx, {}))
+        write = xf._file
+        with xf.element("row", attrs):
+            # One cell at a time: a write-only sheet hands over a generator that reuses one
+            # cell object for every plain value.
+            for cell in row:
+                if cell._comment is not None:
+                    self.ws._comments.append(CommentRecord.from_cell(cell))
+                styled = cell.has_style
+                if cell._value is None and not styled and not cell._comment:
+                    continue
+                text = None if cell._comment else cell_xml(self.ws, cell, styled)
+                if text is None:
+                    etree_write_cell(xf, self.ws, cell, styled)
+                else:
+                    write(text)
+        return None
+
+
+class _FastExcelWriter(ExcelWriter):  # type: ignore[misc]
+    def write_worksheet(self, ws: Any) -> None:
+        if self.workbook.write_only:
+            super().write_worksheet(ws)  # rows were streamed already (see stream_rows)
+            return
+        from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+
+        # openpyxl's own write_worksheet, with the faster writer.
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = FastWorksheetWriter(ws)
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.write(writer.out, ws.path[1:])
+        self.manifest.append(ws)
+        writer.cleanup()
+
+
+def stream_rows(worksheet: Any) -> None:
+    """Give a write-only sheet the faster writer; call after its widths and panes are set and
+    before its first row (openpyxl writes the sheet's head when the writer is made)."""
+    if worksheet._writer is None:
+        worksheet._writer = FastWorksheetWriter(worksheet)
+        worksheet._writer.write_top()
+
+
+def save_workbook(workbook: Any, filename: Path | str) -> None:
+    """openpyxl's ``Workbook.save`` with the faster cell writer."""
+    if workbook.write_only and not workbook.worksheets:
+        workbook.create_sheet()
+    archive = ZipFile(filename, "w", ZIP_DEFLATED, allowZip64=True)
+    workbook.properties.modified = datetime.datetime.now(tz=datetime.UTC).replace(tzinfo=None)
+    _FastExcelWriter(workbook, archive).save()
+
+
+class Saving:
+    """What ``files.save_atomically`` saves: a workbook, through :func:`save_workbook`."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.workbook = workbook
+
+    def save(self, filename: Path | str) -> None:
+        save_workbook(self.workbook, filename)
