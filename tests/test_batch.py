@@ -167,8 +167,8 @@ def test_empty_folder_and_bad_output_folder(tmp_path):
 def test_a_file_that_disappears_is_rejected_not_fatal(inbox, tmp_path, monkeypatch):
     real = runner.find_submissions
 
-    def vanishing(root: Path):
-        found = real(root)
+    def vanishing(root: Path, exclude: Path | None = None):
+        found = real(root, exclude)
         return type(found)([*found.submissions, root / "gone.xlsx"], found.unsupported)
 
     monkeypatch.setattr(runner, "find_submissions", vanishing)

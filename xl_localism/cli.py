@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,12 @@ app = typer.Typer(
 console = Console() if Console().is_terminal else Console(width=160)
 
 
+class ReaderEngine(StrEnum):
+    AUTO = "auto"
+    CALAMINE = "calamine"
+    OPENPYXL = "openpyxl"
+
+
 @app.callback()
 def _root() -> None:
     """Keep sub-commands even while only one exists."""
@@ -44,7 +51,7 @@ def sample(
     for assessment in assessments:
         render_assessment(console, assessment, max_flags=8)
         console.rule()
-    render_league(console, assessments, "Sample trusts")
+    render_league(console, [to_json(a) for a in assessments], "Sample trusts")
 
 
 @app.command()
@@ -56,11 +63,11 @@ def score(
         typer.Option("--write-summary", help="Write a copy with Summary and Flags sheets here "
                      "(or a separate feedback workbook when a copy would lose content)."),
     ] = None,
-    engine: Annotated[str, typer.Option(help="Reader: auto, calamine or openpyxl.")] = "auto",
+    engine: Annotated[ReaderEngine, typer.Option(help="Which reader to use.")] = ReaderEngine.AUTO,
 ) -> None:
     """Score one workbook: readiness, RAG, driver table and flags. Exit 0 when scored."""
     try:
-        assessment = assess(read_workbook(workbook, engine=engine))  # type: ignore[arg-type]
+        assessment = assess(read_workbook(workbook, engine=engine.value))  # type: ignore[arg-type]
     except WorkbookError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
@@ -69,7 +76,11 @@ def score(
     else:
         render_assessment(console, assessment)
     if write_summary is not None:
-        written, mode = write_results_file(workbook, assessment, write_summary)
+        try:
+            written, mode = write_results_file(workbook, assessment, write_summary)
+        except (ValueError, OSError) as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from error
         (console.print if not as_json else lambda m: typer.echo(m, err=True))(
             f"Wrote {written} ({mode})")
 
@@ -83,7 +94,11 @@ def template(
     """Write a new, empty trust workbook with the checklist pre-filled."""
     from xl_localism.workbook.template import write_template
 
-    console.print(f"Wrote {write_template(out, trust=trust, nation=nation)}")
+    try:
+        console.print(f"Wrote {write_template(out, trust=trust, nation=nation)}")
+    except (ValueError, OSError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
 
 
 @app.command()

@@ -355,6 +355,13 @@ def target_status_text(
 # An open workbook (the ribbon scripts): the reader's grids and tables, located the same way
 
 
+def _shows_totals(table: Any) -> bool:
+    try:
+        return bool(table.show_totals)
+    except (KeyError, AttributeError, NotImplementedError):
+        return False  # a client that does not say has no Totals row to leave out
+
+
 def read_book(book: Any) -> tuple[dict[str, Grid], list[TableRef]]:
     """Each sheet's used range as a reader Grid, and the book's Excel tables as TableRefs.
 
@@ -376,6 +383,8 @@ def read_book(book: Any) -> tuple[dict[str, Grid], list[TableRef]]:
             if rng is None:
                 continue
             n_rows, n_columns = rng.shape
+            # A Totals row is not data (the file readers leave it out too).
+            n_rows -= int(_shows_totals(table))
             tables.append(TableRef(table.name, sheet.name, rng.row, rng.column,
                                    rng.row + n_rows - 1, rng.column + n_columns - 1))
     return grids, tables

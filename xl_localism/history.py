@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from xl_localism.vocab import Driver, Severity
 
@@ -51,17 +53,31 @@ def database_url(history: str) -> str:
     return f"sqlite:///{Path(history).expanduser().resolve()}"
 
 
+class HistoryError(Exception):
+    """The history database cannot be opened or written; the message is one line."""
+
+
 def connect(history: str) -> Engine:
-    engine = create_engine(database_url(history))
-    metadata.create_all(engine)
+    try:
+        engine = create_engine(database_url(history))
+        metadata.create_all(engine)
+    except (SQLAlchemyError, ImportError, OSError, ValueError) as error:
+        # A driver not installed (postgresql:// without psycopg), a folder given as the file...
+        raise HistoryError(f"cannot open the history {history!r}: "
+                           f"{str(error).splitlines()[0][:200]}") from error
     return engine
+
+
+def exists(history: str) -> bool:
+    """False for a SQLite file that is not there yet (a URL is assumed to exist)."""
+    return "://" in history or Path(history).expanduser().is_file()
 
 
 def record(history: str, scored: Iterable[tuple[str, str, dict[str, Any]]]) -> int:
     """Record (file hash, source, result JSON) rows; returns how many were new."""
     engine = connect(history)
     added = 0
-    with engine.begin() as connection:
+    with _reported(history), engine.begin() as connection:
         known = set(connection.execute(select(submissions.c.file_hash)).scalars())
         for file_hash, source, result in scored:
             if file_hash in known:
@@ -77,6 +93,15 @@ def record(history: str, scored: Iterable[tuple[str, str, dict[str, Any]]]) -> i
             added += 1
     engine.dispose()
     return added
+
+
+@contextlib.contextmanager
+def _reported(history: str) -> Iterator[None]:
+    try:
+        yield
+    except SQLAlchemyError as error:
+        raise HistoryError(f"cannot write to the history {history!r}: "
+                           f"{str(error).splitlines()[0][:200]}") from error
 
 
 def trend(history: str, trust: str | None = None) -> list[dict[str, Any]]:

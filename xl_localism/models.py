@@ -132,15 +132,28 @@ class Settings(BaseModel):
     progress: float = Field(default=1.0, ge=0, le=1)
     tolerance: float = Field(default=0.10, ge=0, le=1)
 
+    @staticmethod
+    def conflicts(values: dict[str, float]) -> list[tuple[tuple[str, ...], str]]:
+        """Rules across settings: (the settings involved, what is wrong), defaults filling gaps.
+
+        The Config reader uses this to blame the cells involved and keep every other setting.
+        """
+        merged = {name: field.default for name, field in Settings.model_fields.items()}
+        merged.update(values)
+        found = []
+        if merged["amber_threshold"] > merged["green_threshold"]:
+            found.append((("amber_threshold", "green_threshold"),
+                          f"amber_threshold ({merged['amber_threshold']:g}) must not exceed "
+                          f"green_threshold ({merged['green_threshold']:g})"))
+        weights = ("weight_self_assessment", "weight_alignment", "weight_performance")
+        if sum(merged[w] for w in weights) <= 0:
+            found.append((weights, "at least one component weight must be above 0"))
+        return found
+
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
-        if self.amber_threshold > self.green_threshold:
-            raise ValueError(
-                f"amber_threshold ({self.amber_threshold}) must not exceed "
-                f"green_threshold ({self.green_threshold})"
-            )
-        if self.weight_self_assessment + self.weight_alignment + self.weight_performance <= 0:
-            raise ValueError("at least one component weight must be above 0")
+        for _, message in Settings.conflicts(self.model_dump()):
+            raise ValueError(message)
         return self
 
 

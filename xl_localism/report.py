@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from xl_localism.models import Assessment, Component
-from xl_localism.vocab import Driver, Severity
+from xl_localism.vocab import Driver
 
 RAG_STYLE = {"Green": "bold green", "Amber": "bold yellow", "Red": "bold red", None: "dim"}
 SEVERITY_STYLE = {"critical": "bold red", "error": "red", "warning": "yellow", "info": "cyan"}
@@ -88,7 +89,8 @@ def explain(assessment: Assessment) -> list[str]:
 
 def render_assessment(console: Console, assessment: Assessment, *, max_flags: int = 40) -> None:
     head = Table.grid(padding=(0, 2))
-    head.add_row("[bold]Trust[/]", assessment.trust, "[bold]Nation[/]", assessment.nation.value,
+    head.add_row("[bold]Trust[/]", escape(assessment.trust), "[bold]Nation[/]",
+                 assessment.nation.value,
                  "[bold]As at[/]", f"{assessment.as_at or '—'}")
     console.print(head)
     console.print(f"Readiness score [bold]{assessment.score:.1f}[/] — "
@@ -100,11 +102,11 @@ def render_assessment(console: Console, assessment: Assessment, *, max_flags: in
     for header in ("", "value", "how"):
         components.add_column(header)
     for component in (assessment.self_assessment, assessment.alignment, assessment.performance):
-        components.add_row(component.name, _pct(component.value), component.note)
+        components.add_row(component.name, _pct(component.value), escape(component.note))
     console.print(components)
     console.print("[bold]How the score was reached[/]")
     for line in explain(assessment):
-        console.print(f"  {line}", highlight=False)
+        console.print(f"  {escape(line)}", highlight=False)
 
     drivers = Table(title="Outcome drivers", title_justify="left")
     for header in ("driver", "name", "score", "RAG", "relevant targets", "A1", "A3", "P"):
@@ -128,24 +130,26 @@ def render_flags(console: Console, flags: Iterable[Any]) -> None:
         table.add_column(header, overflow="fold")
     for flag in flags:
         where = "!".join(p for p in (flag.sheet, flag.cell) if p) or "—"
+        # Messages quote what trusts typed: never let that text be read as rich markup.
         table.add_row(f"[{SEVERITY_STYLE[flag.severity.value]}]{flag.severity.value}[/]",
-                      flag.code, where, flag.message)
+                      flag.code, escape(where), escape(flag.message))
     console.print(table)
 
 
-def render_league(console: Console, assessments: Iterable[Assessment], title: str) -> None:
+def render_league(console: Console, results: Iterable[dict[str, Any]], title: str) -> None:
+    """A ranked table of results in the JSON form of :func:`to_json` (scored or from a cache)."""
     table = Table(title=title, title_justify="left")
-    for header in ("#", "trust", "nation", "score", "RAG", *[d.value for d in Driver],
+    for header in ("#", "trust", "nation", "as at", "score", "RAG", *[d.value for d in Driver],
                    "critical", "errors", "warnings"):
         table.add_column(header)
-    ranked = sorted(assessments, key=lambda a: (-a.score, a.trust))
-    for rank, a in enumerate(ranked, start=1):
-        counts = a.flag_counts()
+    ranked = sorted(results, key=lambda r: (-r["score"], r["trust"].casefold()))
+    for rank, r in enumerate(ranked, start=1):
+        counts = r["flag_counts"]
         table.add_row(
-            str(rank), a.trust, a.nation.value, f"{a.score:.1f}",
-            f"[{RAG_STYLE[a.rag.value]}]{a.rag.value}[/]",
-            *["—" if d.score is None else f"{d.score:.0f}" for d in a.drivers],
-            str(counts[Severity.CRITICAL]), str(counts[Severity.ERROR]),
-            str(counts[Severity.WARNING]),
+            str(rank), escape(r["trust"]), r["nation"], r.get("as_at") or "—",
+            f"{r['score']:.1f}", f"[{RAG_STYLE[r['rag']]}]{r['rag']}[/]",
+            *["—" if r["drivers"][d.value] is None else f"{r['drivers'][d.value]:.0f}"
+              for d in Driver],
+            str(counts["critical"]), str(counts["error"]), str(counts["warning"]),
         )
     console.print(table)

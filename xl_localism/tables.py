@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from openpyxl.utils import get_column_letter
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from xl_localism import schema, vocab
 from xl_localism.flags import make_flag
@@ -219,7 +219,8 @@ def _about(raw: RawTable | None, reading: _Reading, fallback_name: str) -> Trust
 
 
 def _settings(raw: RawTable | None, reading: _Reading) -> Settings:
-    chosen: dict[str, Any] = {}
+    """SPEC §4.6: a bad value is an error in its cell and its default is used; the rest stand."""
+    chosen: dict[str, float] = {}
     cells: dict[str, str] = {}
     known = set(Settings.model_fields)
     for values, source in _records(schema.SETTINGS, raw, reading):
@@ -231,39 +232,30 @@ def _settings(raw: RawTable | None, reading: _Reading) -> Settings:
                             f"{', '.join(sorted(known))}); it was ignored.", source.sheet,
                             source.cells["setting"])
             continue
+        field = Settings.model_fields[name]
         try:
             number = vocab.parse_number(values.get("value"))
             if number is None:
                 continue
-            Settings.model_validate({name: number} | _consistent_partner(name, number))
+            # The field's own range (ge/le) alone; rules across settings come after.
+            TypeAdapter(Annotated[float, *field.metadata]).validate_python(number)
         except (ValueError, ValidationError) as error:
             message = (str(error.errors()[0]["msg"]) if isinstance(error, ValidationError)
                        else str(error)).removeprefix("Value error, ")
-            default = Settings.model_fields[name].default
             reading.problem("DATA_INVALID", f"{source.sheet}!{cell} ({name}): {message}; the "
-                            f"default {default:g} was used.", source.sheet, cell)
+                            f"default {field.default:g} was used.", source.sheet, cell)
             continue
         chosen[name] = number
         cells[name] = cell
-    try:
-        return Settings(**chosen)
-    except ValidationError as error:
-        message = str(error.errors()[0]["msg"]).removeprefix("Value error, ")
-        reading.problem("DATA_INVALID", f"Config settings conflict: {message}; the defaults "
-                        "were used instead.", schema.SETTINGS.sheet, next(iter(cells.values()),
-                                                                          None))
-        return Settings()
-
-
-def _consistent_partner(name: str, value: float) -> dict[str, float]:
-    """Check one setting alone: pair a threshold with a partner that cannot conflict with it."""
-    if name == "amber_threshold":
-        return {"green_threshold": 100}
-    if name == "green_threshold":
-        return {"amber_threshold": 0}
-    if name.startswith("weight_") and value == 0:
-        return {n: 0.4 for n in Settings.model_fields if n.startswith("weight_") and n != name}
-    return {}
+    for involved, message in Settings.conflicts(chosen):
+        given = [name for name in involved if name in chosen]
+        for name in given:
+            reading.problem("DATA_INVALID", f"{schema.SETTINGS.sheet}!{cells[name]} ({name}): "
+                            f"{message}; the default {Settings.model_fields[name].default:g} "
+                            "was used.", schema.SETTINGS.sheet, cells[name])
+        for name in given:
+            del chosen[name]
+    return Settings(**chosen)
 
 
 def build_submission(

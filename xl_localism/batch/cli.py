@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from xl_localism import history as history_store
 from xl_localism.batch.national import write_national_report
 from xl_localism.batch.runner import BatchResult, BatchSetupError, Outcome, run_batch
+from xl_localism.report import render_league
 
 EXIT_NOTHING_DONE = 2
 EXIT_INTERRUPTED = 130
@@ -19,6 +21,12 @@ EXIT_INTERRUPTED = 130
 def run_batch_command(console: Console, submissions: Path, out: Path, *, jobs: int | None,
                       history: str | None, force: bool = False,
                       timeout: float = 300.0) -> int:
+    if history:
+        try:
+            history_store.connect(history).dispose()  # fail now, not after an hour of scoring
+        except history_store.HistoryError as error:
+            console.print(f"[red]error:[/] {escape(str(error))}")
+            return EXIT_NOTHING_DONE
     counts = {"scored": 0, "flagged": 0, "rejected": 0, "skipped": 0}
     columns = (TextColumn("[bold]Scoring"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[summary]}"), TimeElapsedColumn())
@@ -43,9 +51,14 @@ def run_batch_command(console: Console, submissions: Path, out: Path, *, jobs: i
             trend_rows = None
             if history:
                 # The summaries hold every field the history keeps (no flags needed).
-                history_store.record(history, [(o.key or "", o.source, o.summary)
-                                               for o in outcomes if o.summary is not None])
-                trend_rows = history_store.trend(history)
+                try:
+                    history_store.record(history, [(o.content_hash or "", o.source, o.summary)
+                                                   for o in outcomes if o.summary is not None])
+                    trend_rows = history_store.trend(history)
+                except history_store.HistoryError as error:
+                    # The report matters more than the trend: say so and write it anyway.
+                    progress.console.print(f"[yellow]warning:[/] {escape(str(error))}; the "
+                                           "report is written without the trend.")
             write_national_report(outcomes, path, trend=trend_rows)
 
         try:
@@ -68,22 +81,10 @@ def _summarise(console: Console, result: BatchResult) -> int:
                       "free some space (or make the folder writable) and run the same command "
                       "again to finish.")
         return EXIT_NOTHING_DONE
-    league = Table(title="League table", title_justify="left")
-    for header in ("#", "trust", "nation", "as at", "score", "RAG", "RR", "PP", "VS", "VM", "CS",
-                   "critical", "error"):
-        league.add_column(header)
-    scored = sorted(result.scored, key=lambda o: (-o.summary["score"], o.summary["trust"]))  # type: ignore[index]
-    for rank, outcome in enumerate(scored, start=1):
-        r = outcome.summary or {}
-        style = {"Green": "green", "Amber": "yellow", "Red": "red"}[r["rag"]]
-        league.add_row(str(rank), r["trust"], r["nation"], r.get("as_at") or "—",
-                       f"{r['score']:.1f}", f"[{style}]{r['rag']}[/]",
-                       *["—" if r["drivers"][d] is None else f"{r['drivers'][d]:.0f}"
-                         for d in ("RR", "PP", "VS", "VM", "CS")],
-                       str(r["flag_counts"]["critical"]), str(r["flag_counts"]["error"]))
-    console.print(league)
+    render_league(console, [o.summary for o in result.scored if o.summary], "League table")
     for outcome in result.rejected:
-        console.print(f"[red]rejected[/] {outcome.source}: {outcome.rejected}")
+        reason = escape(outcome.rejected or "")
+        console.print(f"[red]rejected[/] {escape(outcome.source)}: {reason}")
     console.print(f"{len(result.scored)} scored, {len(result.rejected)} rejected. "
                   f"Report: [bold]{result.report}[/]")
     return result.exit_code
@@ -91,9 +92,17 @@ def _summarise(console: Console, result: BatchResult) -> int:
 
 def run_trend_command(console: Console, history: str, trust: str | None,
                       report: Path | None) -> int:
-    rows = history_store.trend(history, trust)
+    if not history_store.exists(history):
+        console.print(f"No history at {escape(history)}: run `xl-localism batch ... --history "
+                      f"{escape(history)}` first.")
+        return 1
+    try:
+        rows = history_store.trend(history, trust)
+    except history_store.HistoryError as error:
+        console.print(f"[red]error:[/] {escape(str(error))}")
+        return EXIT_NOTHING_DONE
     if not rows:
-        console.print("No recorded submissions" + (f" for {trust}." if trust else "."))
+        console.print("No recorded submissions" + (f" for {escape(trust)}." if trust else "."))
         return 1
     table = Table(title="Readiness over time", title_justify="left")
     for header in ("trust", "as at", "score", "RAG", "change"):
@@ -102,7 +111,7 @@ def run_trend_command(console: Console, history: str, trust: str | None,
     for row in rows:
         change = row["score"] - previous[row["trust"]] if row["trust"] in previous else None
         previous[row["trust"]] = row["score"]
-        table.add_row(row["trust"], row["as_at"] or "—", f"{row['score']:.1f}", row["rag"],
+        table.add_row(escape(row["trust"]), row["as_at"] or "—", f"{row['score']:.1f}", row["rag"],
                       "—" if change is None else f"{change:+.1f}")
     console.print(table)
     if report is not None:

@@ -24,12 +24,19 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def find_submissions(root: Path) -> Found:
-    """Every .xlsx/.xlsm under ``root``, skipping Office lock files (~$*) and hidden files."""
+def find_submissions(root: Path, exclude: Path | None = None) -> Found:
+    """Every .xlsx/.xlsm under ``root``, skipping Office lock files (~$*) and hidden files.
+
+    ``exclude`` is the batch's own output folder: when it sits inside the submissions folder,
+    its report and feedback workbooks must not come back as submissions on the next run.
+    """
     submissions: list[Path] = []
     unsupported: list[tuple[Path, str]] = []
+    excluded = exclude.resolve() if exclude is not None else None
     for path in sorted(root.rglob("*")):
         if not path.is_file() or path.name.startswith("~$") or _hidden(path, root):
+            continue
+        if excluded is not None and path.resolve().is_relative_to(excluded):
             continue
         suffix = path.suffix.lower()
         if suffix in WORKBOOK_SUFFIXES:

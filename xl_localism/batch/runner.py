@@ -50,7 +50,8 @@ class Outcome:
 
     source: str  # path relative to the submissions folder, as shown in the report
     path: Path
-    key: str | None = None
+    key: str | None = None  # the cache entry: content hash and scoring fingerprint
+    content_hash: str | None = None  # the file's own identity, whatever version scored it
     # The result without its flags and explanation (those stay in the cache entry).
     summary: dict[str, Any] | None = None
     rejected: str | None = None
@@ -214,7 +215,7 @@ def run_batch(
     cache.mkdir(exist_ok=True)
     remove_stray_temporaries(out_dir, cache, out_dir / FEEDBACK_DIR)
 
-    found = find_submissions(submissions_dir)
+    found = find_submissions(submissions_dir, exclude=out_dir)
     fingerprint = scoring_fingerprint()
     outcomes: list[Outcome] = []
     for path, reason in found.unsupported:
@@ -223,7 +224,8 @@ def run_batch(
     for path in found.submissions:
         outcome = Outcome(str(path.relative_to(submissions_dir)), path)
         try:
-            outcome.key = f"{file_hash(path)[:40]}-{fingerprint}"
+            outcome.content_hash = file_hash(path)
+            outcome.key = f"{outcome.content_hash[:40]}-{fingerprint}"
         except OSError as error:
             outcome.rejected = f"could not be read ({error.strerror or error}); was it moved?"
             outcomes.append(outcome)

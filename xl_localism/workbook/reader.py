@@ -366,6 +366,8 @@ def _read_openpyxl(path: Path) -> tuple[dict[str, Grid], list[TableRef]]:
             grids[sheet.title] = Grid(sheet.title, rows, 1, 1, merged)
             for table in sheet.tables.values():
                 c1, r1, c2, r2 = range_boundaries(table.ref)
+                # A Totals row is not data; calamine leaves it out, so must we.
+                r2 -= table.totalsRowCount or 0
                 tables.append(TableRef(table.displayName, sheet.title, r1, c1, r2, c2))
         return grids, tables
     finally:
@@ -481,8 +483,14 @@ def read_workbook(path: Path | str, engine: Engine = "auto") -> Submission:
     if package.has_macros:
         notes.append(make_flag("MACROS_PRESENT", f"{path.name} contains macros (VBA). They were "
                                "not run; only cell values were read."))
-    return build_submission(locate_tables(grids, tables), source_name=path.name,
-                            extra_problems=notes)
+    located = locate_tables(grids, tables)
+    if not any(located[spec.key] for spec in schema.TABLES if not spec.optional):
+        # A workbook, but not a localism return (board minutes, a budget): scoring it would
+        # put a 0.0 Red "trust" named after the file into the league table.
+        expected = ", ".join(spec.sheet for spec in schema.TABLES if not spec.optional)
+        raise WorkbookError(path, f"not a localism workbook: none of its sheets or tables is "
+                            f"one of {expected} (start from `xl-localism template`)")
+    return build_submission(located, source_name=path.name, extra_problems=notes)
 
 
 __all__ = ["Grid", "TableRef", "WorkbookError", "inspect_package", "locate_tables",
