@@ -140,3 +140,21 @@ def test_user_mistakes_get_one_line_not_a_traceback(tmp_path, samples, args):
     assert result.exit_code == 2
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_a_workbook_can_override_the_catalogue(tmp_path, samples, engine):
+    tables = sample_tables(samples[0])
+    headers, rows = tables["targets"]
+    extra = ["Kent", "NI 152", "Working age people on out of work benefits", 12.0, 10.0, 10.5,
+             "Lead", None]
+    tables["targets"] = (headers, [*rows, extra])
+    plain = read_workbook(write_tables(tmp_path / "plain.xlsx", tables), engine=engine)
+    tables["indicators"] = (["NI", "Title", "Polarity", "Drivers"],
+                            [["NI152", None, "lower", "RR"]])
+    overridden = read_workbook(write_tables(tmp_path / "own.xlsx", tables), engine=engine)
+    before, after = assess(plain), assess(overridden)
+    assert before.driver("RR").relevant_targets + 1 == after.driver("RR").relevant_targets
+    flag = next(f for f in after.flags if f.code == "CATALOGUE_OVERRIDDEN")
+    assert flag.sheet == "Catalogue" and flag.cell == "A2" and "NI 152" in flag.message
+    assert not [f for f in before.flags if f.code == "CATALOGUE_OVERRIDDEN"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from xl_localism.catalogue import Catalogue, default_catalogue
+from xl_localism.catalogue import Catalogue, NationalIndicator, default_catalogue
 from xl_localism.flags import make_flag
 from xl_localism.models import (
     Assessment,
@@ -75,7 +75,7 @@ class _Facts:
 
 def assess(submission: Submission, catalogue: Catalogue | None = None) -> Assessment:
     """Score a trust's readiness, per driver and overall, and list every flag."""
-    facts = _facts(submission, catalogue or default_catalogue())
+    facts = _facts(submission, workbook_catalogue(submission, catalogue))
     settings = submission.settings
 
     self_assessment = _self_assessment(submission.checklist, facts.wales, settings)
@@ -130,6 +130,19 @@ def assess(submission: Submission, catalogue: Catalogue | None = None) -> Assess
 
 # ---------------------------------------------------------------------------------------------
 # Facts
+
+
+def workbook_catalogue(submission: Submission, catalogue: Catalogue | None = None) -> Catalogue:
+    """The shipped catalogue with the workbook's own Indicators rows laid over it."""
+    base = catalogue or default_catalogue()
+    if not submission.indicators:
+        return base
+    return base.with_overrides(indicators=[
+        NationalIndicator(code=row.ni, polarity=row.polarity, drivers=row.drivers,
+                          title=row.title or (base.indicators[row.ni].title
+                                              if row.ni in base.indicators else row.ni))
+        for row in submission.indicators
+    ])
 
 
 def resolve_measure(row: IppfMeasure, catalogue: Catalogue) -> ResolvedMeasure:
@@ -347,11 +360,27 @@ def _driver_result(driver: Driver, facts: _Facts, settings: Settings) -> DriverR
 
 def _flags(facts: _Facts) -> list[Flag]:
     return [
+        *_override_flags(facts),
         *_checklist_flags(facts),
         *_target_flags(facts),
         *_measure_flags(facts),
         *_coverage_flags(facts),
     ]
+
+
+def _override_flags(facts: _Facts) -> list[Flag]:
+    """Say where a workbook's own catalogue changed the rules, so a reviewer can see it."""
+    shipped = default_catalogue().indicators
+    flags = []
+    for row in facts.submission.indicators:
+        before = shipped.get(row.ni)
+        was = (f"'{before.polarity}' is better, drivers {', '.join(before.drivers) or 'none'}"
+               if before else "not in the shipped catalogue")
+        now = f"'{row.polarity}' is better, drivers {', '.join(row.drivers) or 'none'}"
+        flags.append(make_flag("CATALOGUE_OVERRIDDEN",
+                               f"This workbook defines {row.ni} as {now} (shipped: {was}).",
+                               row.source, "ni"))
+    return flags
 
 
 def _checklist_flags(facts: _Facts) -> list[Flag]:

@@ -83,6 +83,11 @@ FLAG_RULES: dict[str, FlagRule] = {
     "COLUMN_IGNORED": FlagRule(
         Severity.WARNING, "Nothing to do if the column is yours; xl-localism does not read it."
     ),
+    "CATALOGUE_OVERRIDDEN": FlagRule(
+        Severity.INFO,
+        "Check the Catalogue sheet's definition is agreed with the partnership; it changes "
+        "which targets count and for which drivers.",
+    ),
     "MACROS_PRESENT": FlagRule(
         Severity.INFO, "Macros were not run. Submit an .xlsx workbook if they are not needed."
     ),

@@ -119,6 +119,15 @@ class Objective(_Input):
     linked_ni: NiList = Field(default_factory=list)
 
 
+class IndicatorOverride(_Input):
+    """A workbook's own catalogue entry for a National Indicator (SPEC §2, overridable)."""
+
+    ni: NiCode
+    title: Text = None
+    polarity: Annotated[Polarity, BeforeValidator(vocab.parse_polarity)]
+    drivers: DriverList = Field(default_factory=list)
+
+
 class Settings(BaseModel):
     """SPEC §4.6. Ranges are enforced here; the workbook reader turns a violation into a flag."""
 
@@ -168,6 +177,7 @@ class Submission(BaseModel):
     measures: list[IppfMeasure] = Field(default_factory=list)
     objectives: list[Objective] = Field(default_factory=list)
     settings: Settings = Field(default_factory=Settings)
+    indicators: list[IndicatorOverride] = Field(default_factory=list)
     # Problems the reader found (DATA_INVALID, NI_INVALID, missing columns ...): reported with
     # the engine's own flags so every door shows the same list.
     problems: list[Flag] = Field(default_factory=list)

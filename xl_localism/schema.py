@@ -85,7 +85,18 @@ SETTINGS = TableSpec("settings", "Config", "Settings", (
     Column("Value", "value", True),
 ), optional=True)
 
-TABLES: tuple[TableSpec, ...] = (ABOUT, CHECKLIST, TARGETS, MEASURES, OBJECTIVES, SETTINGS)
+# SPEC §2: the catalogue is "overridable per workbook". A trust whose LAA counts a National
+# Indicator the shipped catalogue does not (or maps one to other drivers) says so here.
+INDICATORS = TableSpec("indicators", "Catalogue", "Indicators", (
+    Column("NI", "ni", True, "The National Indicator to add or redefine, e.g. NI 152"),
+    Column("Title", "title"),
+    Column("Polarity", "polarity", True, "higher or lower (is better)"),
+    Column("Drivers", "drivers", hint="RR, PP, VS, VM or CS, primary first; blank means not "
+           "probation relevant"),
+), optional=True)
+
+TABLES: tuple[TableSpec, ...] = (ABOUT, CHECKLIST, TARGETS, MEASURES, OBJECTIVES, SETTINGS,
+                                 INDICATORS)
 TABLES_BY_KEY = {t.key: t for t in TABLES}
 
 # The rows of the About table: label in the workbook -> TrustInfo field.

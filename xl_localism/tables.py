@@ -19,6 +19,7 @@ from xl_localism.flags import make_flag
 from xl_localism.models import (
     ChecklistItem,
     Flag,
+    IndicatorOverride,
     IppfMeasure,
     LaaTarget,
     Objective,
@@ -274,8 +275,11 @@ def build_submission(
     measures = _rows_of(IppfMeasure, schema.MEASURES, tables.get("measures"), reading)
     objectives = _rows_of(Objective, schema.OBJECTIVES, tables.get("objectives"), reading)
     settings = _settings(tables.get("settings"), reading)
+    indicators = _rows_of(IndicatorOverride, schema.INDICATORS, tables.get("indicators"),
+                          reading, identity=lambda r: r.ni, describe="{row.ni}")
     return Submission(
         about=about, checklist=checklist, targets=targets, measures=measures,
-        objectives=objectives, settings=settings, problems=reading.problems,
+        objectives=objectives, settings=settings, indicators=indicators,
+        problems=reading.problems,
         source_name=source_name,
     )

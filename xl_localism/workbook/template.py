@@ -38,7 +38,7 @@ INSTRUCTIONS_SHEET = "Instructions"
 LISTS_SHEET = "Lists"
 
 # Blank input rows of a new workbook: enough for a trust spanning ten LAAs, yet short to print.
-BLANK_ROWS: dict[str, int] = {"targets": 60, "measures": 20, "objectives": 20}
+BLANK_ROWS: dict[str, int] = {"targets": 60, "measures": 20, "objectives": 20, "indicators": 5}
 # Validations reach this many rows past a table, so rows a user adds below it keep them.
 EXTRA_ROWS = 500
 
@@ -75,9 +75,12 @@ _WIDTHS: dict[tuple[str, str], float] = {
     ("objectives", "ref"): 10, ("objectives", "objective"): 60, ("objectives", "drivers"): 12,
     ("objectives", "linked_ni"): 16,
     ("settings", "setting"): 26, ("settings", "value"): 12,
+    ("indicators", "ni"): 10, ("indicators", "title"): 60, ("indicators", "polarity"): 12,
+    ("indicators", "drivers"): 14,
 }
 _WRAPPED = {("checklist", "item"), ("checklist", "evidence"), ("targets", "indicator"),
-            ("measures", "measure"), ("objectives", "objective"), ("about", "value")}
+            ("measures", "measure"), ("objectives", "objective"), ("about", "value"),
+            ("indicators", "title")}
 # Columns the user reads rather than fills in; every other column is input (yellow).
 _GIVEN = {("about", "field"), ("settings", "setting"), ("checklist", "id"),
           ("checklist", "domain"), ("checklist", "item")}
@@ -86,7 +89,8 @@ _COMPUTED = {("targets", "indicator")}
 _CENTRED = {("checklist", "id"), ("checklist", "weight"), ("targets", "ni"),
             ("targets", "role"), ("measures", "code"), ("measures", "driver"),
             ("measures", "polarity"), ("measures", "linked_ni"), ("objectives", "ref"),
-            ("objectives", "drivers"), ("objectives", "linked_ni")}
+            ("objectives", "drivers"), ("objectives", "linked_ni"), ("indicators", "ni"),
+            ("indicators", "polarity"), ("indicators", "drivers")}
 
 # Prompts for columns the schema gives no hint for.
 _EXTRA_HINTS: dict[tuple[str, str], str] = {
@@ -388,6 +392,8 @@ _LIST_RULES: dict[tuple[str, str], tuple[str, str, str]] = {
     ("measures", "driver"): ("ListDriver", "warning", _DRIVER_WARNING),
     ("objectives", "drivers"): ("ListDriver", "warning", _DRIVER_WARNING),
     ("measures", "polarity"): ("ListPolarity", "stop", ""),
+    ("indicators", "polarity"): ("ListPolarity", "stop", ""),
+    ("indicators", "drivers"): ("ListDriver", "warning", _DRIVER_WARNING),
 }
 _NUMBER_FIELDS = {("targets", "baseline"), ("targets", "target"), ("targets", "latest"),
                   ("measures", "target"), ("measures", "actual")}
@@ -537,6 +543,9 @@ _SHEET_NOTES: dict[str, str] = {
                   "objective's Ref.",
     "settings": "Optional. The weights and thresholds of the score. Leave the defaults unless "
                 "they have been agreed otherwise.",
+    "indicators": "Optional, usually empty. A National Indicator your partnership counts that "
+                  "the shipped probation list does not (or maps to other drivers): its NI, "
+                  "title, polarity and drivers. Each row is shown as a flag when scored.",
 }
 
 _PURPOSE = (
