@@ -177,8 +177,9 @@ def _machine() -> dict[str, str]:
         ram = f"{int(memory) / 2**20:.1f} GiB"
     except (OSError, StopIteration):
         ram = "unknown"
-    packages = {name: _version(name) for name in ("openpyxl", "python-calamine", "pandas",
-                                                    "pydantic", "pebble", "defusedxml")}
+    packages = {name: _version(name) for name in ("openpyxl", "XlsxWriter", "python-calamine",
+                                                    "pandas", "pydantic", "pebble",
+                                                    "defusedxml")}
     soffice = shutil.which("soffice")
     office = (subprocess.run([soffice, "--version"], capture_output=True, text=True)
               .stdout.strip() if soffice else "not installed")

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -111,6 +112,30 @@ def test_batch_report_matches_the_engine_cell_by_cell(inbox, tmp_path):
     notes = {o.source: o.notes for o in result.scored}
     assert "thames-revised.xlsx" in notes["thames.xlsx"][0]
     assert "thames.xlsx" in notes["thames-revised.xlsx"][0]
+
+
+def test_formula_like_text_stays_text_in_the_report_and_feedback(tmp_path, samples):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    formula = '=HYPERLINK("http://example.invalid","x")'
+    evil = write_tables(inbox / "evil.xlsx", _renamed(sample_tables(samples[3]), "placeholder"))
+    submission = openpyxl.load_workbook(evil)
+    cell = next(c for ws in submission for row in ws.iter_rows() for c in row
+                if c.value == "placeholder")
+    cell.value, cell.data_type = formula, "s"  # text in the submission, as a trust might type
+    submission.save(evil)
+    out = tmp_path / "out"
+    result = _run(inbox, out)
+    assert [o.summary["trust"] for o in result.scored] == [formula]
+    for path in (out / "national_summary.xlsx", result.scored[0].feedback):
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/sheet"):
+                    assert b"<f>" not in archive.read(name), (path.name, name)
+        cells = [c for ws in openpyxl.load_workbook(path) for row in ws.iter_rows()
+                 for c in row if c.value == formula]
+        # League table, Heatmap and every flag row of the report; Summary in the feedback.
+        assert cells and all(c.data_type == "s" for c in cells), path.name
 
 
 def test_feedback_names_are_safe_and_unique(inbox, tmp_path):

@@ -7,7 +7,6 @@ import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
@@ -20,10 +19,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from xl_localism.batch.national import write_national_report
 from xl_localism.batch.runner import run_batch
 from xl_localism.demo import write_sample
-from xl_localism.engine import assess
 from xl_localism.workbook import fastsave
-from xl_localism.workbook.reader import read_workbook
-from xl_localism.workbook.results import write_feedback_workbook
 
 TEXTS = ["plain", " leading", "trailing ", "  ", "", "a & b < c > d", 'quote " and \' ',
          "=1+1", "+SUM(1)", "-2", "@x", "\tTab", "line\nbreak", "cr\r\nlf", "ünïcödé ✓ 中文",
@@ -112,21 +108,6 @@ def test_write_only_rows_are_written_as_openpyxl_writes_them(monkeypatch):
 
     fast, plain = _both(make, monkeypatch)
     assert fast == plain
-
-
-@pytest.fixture(scope="module")
-def assessments(samples, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("samples")
-    return [assess(read_workbook(write_sample(s, folder / f"{s.slug}.xlsx"))) for s in samples]
-
-
-def test_feedback_workbooks_are_byte_identical(assessments, tmp_path, monkeypatch):
-    for index, assessment in enumerate(assessments):
-        fast = write_feedback_workbook(assessment, tmp_path / f"fast{index}.xlsx")
-        monkeypatch.setattr(fastsave, "ENABLED", False)
-        plain = write_feedback_workbook(assessment, tmp_path / f"plain{index}.xlsx")
-        monkeypatch.setattr(fastsave, "ENABLED", True)
-        assert _parts(fast.read_bytes()) == _parts(plain.read_bytes())
 
 
 def test_the_national_report_is_byte_identical(samples, tmp_path, monkeypatch):

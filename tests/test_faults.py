@@ -20,6 +20,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter.workbook
 from typer.testing import CliRunner
 
 from tests.conftest import sample_tables, write_tables
@@ -102,22 +103,24 @@ def test_disk_full_while_writing_the_report(previous_run, monkeypatch):
 
 def test_disk_full_while_a_worker_saves_its_results(previous_run, monkeypatch):
     inbox, out, _ = previous_run
-    real_save = fastsave.save_workbook
+    real_zip = xlsxwriter.workbook.ZipFile
 
-    def disk_full(workbook, filename):
+    def disk_full(filename, *args, **kwargs):
         if runner.CACHE_DIR in str(filename):  # in the worker, saving the feedback workbook
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(filename))
-        return real_save(workbook, filename)
+        return real_zip(filename, *args, **kwargs)
 
-    # Workers are forked from this process, so they inherit the failing save.
-    monkeypatch.setattr(fastsave, "save_workbook", disk_full)
+    # Where XlsxWriter opens the feedback workbook's package (it wraps the error in its own
+    # exception, which the renderer must hand back as the OSError). Workers are forked from
+    # this process, so they inherit the failing write.
+    monkeypatch.setattr(xlsxwriter.workbook, "ZipFile", disk_full)
     code, output = _batch(inbox, out)
     assert code == 1, output
     assert "trust-04.xlsx: its results could not be saved (No space left on device)" in \
         " ".join(output.split())
     assert not _strays(out)
 
-    monkeypatch.setattr(fastsave, "save_workbook", real_save)
+    monkeypatch.setattr(xlsxwriter.workbook, "ZipFile", real_zip)
     code, output = _batch(inbox, out)
     assert code == 0, output
     assert _league_rows(out) == 5

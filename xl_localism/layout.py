@@ -1,17 +1,20 @@
 """What goes in which cell of the Summary and Flags sheets, decided once, as plain data.
 
-Two renderers draw these layouts: openpyxl for headless runs (:mod:`xl_localism.workbook.results`)
-and the xlwings Book API behind the Excel ribbon. Neither decides content, order, number formats
-or colours; both only translate a :class:`SheetLayout` into their library's calls. So this module
-imports neither library, and a change to the Summary is made here, once, for both doors.
+Three renderers draw these layouts: openpyxl for results copied into a submitted workbook
+(:mod:`xl_localism.workbook.results`), XlsxWriter for the separate feedback workbooks a batch
+writes (:mod:`xl_localism.workbook.xlsxwriter_render`), and the xlwings Book API behind the Excel
+ribbon. None decides content, order, number formats or colours; each only translates a
+:class:`SheetLayout` into its library's calls. So this module imports none of them, and a change
+to the Summary is made here, once, for every door.
 
 Conventions a renderer can rely on:
 
 * Cell addresses are A1 strings relative to the layout's own sheet; colours are ``RRGGBB`` hex.
 * A layout never holds a formula. Strings in :attr:`Block.text_cells` came from the submission
   (trust and LAA names, indicator titles, messages quoting cells) and MUST be stored as text even
-  when they begin with ``=``, ``+``, ``-`` or ``@``: openpyxl via ``files.write_text``, xlwings by
-  setting the cell's number format to ``@`` before the value.
+  when they begin with ``=``, ``+``, ``-`` or ``@``: openpyxl via ``files.write_text``, XlsxWriter
+  with ``write_string`` in a workbook whose ``strings_to_formulas`` is off, xlwings by setting the
+  cell's number format to ``@`` before the value.
 * ``Block.links`` point at places in the submitted workbook; draw one only when that sheet exists
   in the workbook being written (a separate feedback workbook has none of them).
 """
@@ -50,6 +53,8 @@ CHART_RAG_COLOURS = {"Green": "70AD47", "Amber": "FFC000", "Red": "C00000", None
 HEADER_FILL, HEADER_FONT = "1F4E78", "FFFFFF"
 ACCENT = "1F4E78"
 MUTED = "7F7F7F"
+# The thin box of ``Style.border``: light enough that a table's own stripes still read.
+BORDER_COLOUR = "BFBFBF"
 
 PERCENT = "0.0%"
 SCORE = "0.0"
@@ -91,6 +96,14 @@ class Style:
     horizontal: str | None = None  # "left", "center" or "right"
     border: bool | None = None  # a thin light-grey box, so tables read in any application
     underline: bool | None = None
+
+    def __post_init__(self) -> None:
+        # Renderers look styles up once per cell; hashing ten fields each time added up.
+        # Only the fields are in __dict__ yet, in order.
+        object.__setattr__(self, "_hash", hash(tuple(self.__dict__.values())))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined, no-any-return]
 
     def over(self, base: Style) -> Style:
         """This style laid over ``base``: every field set here wins."""
@@ -301,6 +314,14 @@ def split_ref(ref: str) -> tuple[int, int]:
 def sheet_location(sheet: str, cell: str) -> str:
     """A location inside a workbook, quoted as Excel needs: "'LAA Targets'!A7"."""
     return "'{}'!{}".format(sheet.replace("'", "''"), cell)
+
+
+def location_sheet(location: str) -> str:
+    """The sheet a location points at: "'LAA Targets'!A7" -> "LAA Targets"."""
+    sheet = location.rsplit("!", 1)[0]
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet
 
 
 # ---------------------------------------------------------------------------------------------

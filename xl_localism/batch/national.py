@@ -54,11 +54,19 @@ class _Sheet:
         self.looks: dict[tuple[str | None, bool, str | None], StyleArray] = {}
 
     def cell(self, value: Any, *, rag: str | None = None, bold: bool = False,
-             number_format: str | None = None) -> Cell:
-        cell = WriteOnlyCell(self.sheet, value=value)
-        if isinstance(value, str) and value.startswith(CELL_INJECTION_PREFIXES):
-            cell.data_type = "s"  # submission text stays text, never a live formula
+             number_format: str | None = None) -> Any:
+        """What to append for ``value``: a cell when it needs a look or must be kept as text,
+        otherwise the value itself."""
         look = (rag if rag in RAG_FILL else None, bold, number_format)
+        injected = isinstance(value, str) and value.startswith(CELL_INJECTION_PREFIXES)
+        if look == (None, False, None) and not injected:
+            # openpyxl puts a plain value into the one cell it reuses for the row; handed a
+            # cell object instead, it first tries it as a value and formats the error it
+            # raises: 40 % of the time the report took.
+            return value
+        cell = WriteOnlyCell(self.sheet, value=value)
+        if injected:
+            cell.data_type = "s"  # submission text stays text, never a live formula
         if look == (None, False, None):
             return cell
         known = self.looks.get(look)

@@ -1,11 +1,16 @@
 """Save openpyxl workbooks with a faster writer for the cells, byte for byte as openpyxl would.
 
 openpyxl builds an ElementTree element for every cell and serialises it through a generic,
-namespace-aware writer; that was most of the time a feedback workbook or the national report
-took to save. The cells xl-localism writes are plain (text, numbers, booleans, dates, styled
-blanks), so here they are written as strings with openpyxl's own escaping, number formatting
-and attribute order. Anything else (formulas, rich text, comments, odd numbers) goes through
-openpyxl's writer unchanged. ``tests/test_fastsave.py`` checks the bytes against openpyxl's.
+namespace-aware writer; that was most of the time the national report took to save. The cells
+xl-localism writes are plain (text, numbers, booleans, dates, styled blanks), so here they are
+written as strings with openpyxl's own escaping, number formatting and attribute order. Anything
+else (formulas, rich text, comments, odd numbers) goes through openpyxl's writer unchanged.
+``tests/test_fastsave.py`` checks the bytes against openpyxl's.
+
+Only the national report uses it now (2,000 trusts: 4.7 s with openpyxl's own writer, 2.3 s with
+this one). Feedback workbooks are written by XlsxWriter (``xlsxwriter_render``); XlsxWriter was
+measured for the report too and kept out: its streaming mode cannot make Excel tables, and
+without that mode it holds every cell of the Flags sheet in memory (171 MiB at 2,000 trusts).
 
 Everything that is not a cell (styles, tables, charts, the package) is still written by
 openpyxl itself.

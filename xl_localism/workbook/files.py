@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -52,6 +53,15 @@ def write_atomically(target: Path | str, write: Callable[[Path], None]) -> Path:
 
 
 CELL_INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_CELL_LIMIT = 32767
+# The control characters XML 1.0 cannot carry (openpyxl's ILLEGAL_CHARACTERS_RE).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+def cell_text(value: str) -> str:
+    """``value`` as a cell can hold it: without XML-illegal control characters, within Excel's
+    limit. A message that quotes a damaged cell must still be written, by any renderer."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_CELL_LIMIT]
 
 
 def write_text(cell: Any, value: Any) -> None:

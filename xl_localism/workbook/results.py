@@ -4,6 +4,10 @@ What goes in which cell is decided in :mod:`xl_localism.layout`; this module onl
 layout into openpyxl calls. A submitted workbook is never written in place: results go into a
 copy when openpyxl can round-trip everything in it, and otherwise into a separate feedback
 workbook, so nothing a trust built (charts, pivots, macros ...) is silently lost.
+
+A separate feedback workbook (a new file) is drawn from the same layouts by XlsxWriter
+(:mod:`xl_localism.workbook.xlsxwriter_render`), several times faster than openpyxl; copying
+into a submitted workbook needs openpyxl, which can open one.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.marker import DataPoint
@@ -31,22 +35,27 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_localism.layout import (
+    BORDER_COLOUR,
     LINK,
     Block,
     ChartSpec,
     SheetLayout,
     Style,
     flags_layout,
+    location_sheet,
     split_ref,
     summary_layout,
 )
 from xl_localism.models import Assessment
-from xl_localism.workbook.fastsave import Saving
-from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, save_atomically, write_text
+from xl_localism.workbook.files import (
+    CELL_INJECTION_PREFIXES,
+    cell_text,
+    save_atomically,
+    write_text,
+)
 from xl_localism.workbook.reader import WorkbookError, inspect_package
+from xl_localism.workbook.xlsxwriter_render import CREATOR, write_layouts
 
-EXCEL_CELL_LIMIT = 32767
-BORDER_COLOUR = "BFBFBF"
 COPY = "copy"
 FEEDBACK = "feedback"
 
@@ -101,7 +110,7 @@ def _write_block(sheet: Worksheet, block: Block, styles: _StyleCache, present: s
     for r, c, value in block.cells():
         cell = sheet.cell(row=first_row + r, column=first_column + c)
         if isinstance(value, str):
-            text = _cell_text(value)
+            text = cell_text(value)
             write_text(cell, text)
             if block.is_text(r, c) and text.startswith(CELL_INJECTION_PREFIXES):
                 # Excel's leading apostrophe: the cell stays text even after a user edits it.
@@ -110,23 +119,10 @@ def _write_block(sheet: Worksheet, block: Block, styles: _StyleCache, present: s
             cell.value = value
         style = block.style_at(r, c)
         link = block.links.get((r, c))
-        if link and _link_sheet(link) in present:
+        if link and location_sheet(link) in present:
             cell.hyperlink = Hyperlink(ref=cell.coordinate, location=link)
             style = LINK.over(style)
         styles.apply(cell, style)
-
-
-def _cell_text(value: str) -> str:
-    # openpyxl refuses control characters and Excel truncates at its cell limit; a message that
-    # quotes a damaged cell must still be written.
-    return ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_CELL_LIMIT]
-
-
-def _link_sheet(location: str) -> str:
-    sheet = location.rsplit("!", 1)[0]
-    if sheet.startswith("'") and sheet.endswith("'"):
-        sheet = sheet[1:-1].replace("''", "'")
-    return sheet
 
 
 class _StyleCache:
@@ -372,16 +368,41 @@ def _contains(archive: zipfile.ZipFile, name: str, marks: Iterable[bytes]) -> bo
 # Files
 
 
+def feedback_layouts(assessment: Assessment) -> list[SheetLayout]:
+    """The sheets of a feedback workbook, in order: Summary (opened first), then Flags."""
+    return [summary_layout(assessment), flags_layout(assessment)]
+
+
+def feedback_title(assessment: Assessment) -> str:
+    return f"Localism readiness feedback: {assessment.trust}"
+
+
 def write_feedback_workbook(assessment: Assessment, out_path: Path | str) -> Path:
-    """A new workbook holding only the Summary and Flags sheets, saved atomically."""
+    """A new workbook holding only the Summary and Flags sheets, saved atomically.
+
+    Drawn by XlsxWriter: a batch writes one per submission, and this is most of its time.
+    """
+    return write_layouts(feedback_layouts(assessment), out_path,
+                         title=feedback_title(assessment))
+
+
+def render_workbook(layouts: list[SheetLayout], *, title: str | None = None) -> Workbook:
+    """A new openpyxl workbook of ``layouts``, opening on the first, unsaved: what
+    :func:`write_layouts` writes, drawn by openpyxl instead (the reference the XlsxWriter door is
+    checked against in ``tests/test_xlsxwriter_render.py``)."""
     workbook = Workbook()
     blank = workbook.active
-    write_results(workbook, assessment)
+    sheets = [render_sheet(workbook, layout) for layout in layouts]
     if blank is not None:
         workbook.remove(blank)
-    workbook.properties.creator = "xl-localism"
-    workbook.properties.title = f"Localism readiness feedback: {assessment.trust}"
-    return save_atomically(Saving(workbook), out_path)
+    # Only after the blank sheet has gone: openpyxl keeps the active sheet as an index, and
+    # choosing Summary before the removal opened the saved feedback workbook on Flags.
+    workbook.active = sheets[0]
+    for sheet in workbook.worksheets:
+        sheet.sheet_view.tabSelected = sheet is sheets[0]
+    workbook.properties.creator = CREATOR
+    workbook.properties.title = title
+    return workbook
 
 
 def write_summary(submission_path: Path | str, assessment: Assessment,
