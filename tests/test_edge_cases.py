@@ -158,3 +158,29 @@ def test_a_workbook_can_override_the_catalogue(tmp_path, samples, engine):
     flag = next(f for f in after.flags if f.code == "CATALOGUE_OVERRIDDEN")
     assert flag.sheet == "Catalogue" and flag.cell == "A2" and "NI 152" in flag.message
     assert not [f for f in before.flags if f.code == "CATALOGUE_OVERRIDDEN"]
+
+
+def test_trend_headers_from_trust_names_stay_text(tmp_path):
+    import zipfile
+
+    trend = [{"trust": '=HYPERLINK("http://evil.example","x")', "as_at": "2010-09-30",
+              "score": 50.0}, {"trust": "Kent", "as_at": "2010-09-30", "score": 60.0}]
+    path = write_national_report([], tmp_path / "r.xlsx", trend=trend)
+    with zipfile.ZipFile(path) as archive:
+        sheets = [archive.read(n).decode() for n in archive.namelist()
+                  if n.startswith("xl/worksheets/sheet")]
+    assert not any("<f>" in xml and "HYPERLINK" in xml for xml in sheets)
+
+
+def test_an_existing_summary_sheet_in_another_case_is_replaced(tmp_path, samples):
+    from xl_localism.workbook.results import write_summary
+
+    path = write_tables(tmp_path / "s.xlsx", sample_tables(samples[0]))
+    workbook = openpyxl.load_workbook(path)
+    workbook.create_sheet("summary")
+    workbook.create_sheet("FLAGS")
+    workbook.save(path)
+    out, _ = write_summary(path, assess(read_workbook(path)), tmp_path / "out.xlsx")
+    names = openpyxl.load_workbook(out).sheetnames
+    assert [n.casefold() for n in names].count("summary") == 1
+    assert [n.casefold() for n in names].count("flags") == 1

@@ -26,20 +26,21 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from xl_localism import layout
 from xl_localism.batch.runner import Outcome
+from xl_localism.layout import RAG_COLOURS
 from xl_localism.vocab import Driver, Severity
 from xl_localism.workbook.fastsave import Saving, stream_rows
 from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, save_atomically
 
 DRIVERS = [d.value for d in Driver]
 SEVERITIES = [s.value for s in Severity]
-RAG_FILL = {"Green": ("C6EFCE", "006100"), "Amber": ("FFEB9C", "9C5700"),
-            "Red": ("FFC7CE", "9C0006")}
+RAG_FILL = RAG_COLOURS  # the same palette as the Summary sheet
 LEAGUE_HEADERS = ["Rank", "Trust", "Nation", "Region", "As at", "Score", "RAG", *DRIVERS,
                   *[s.capitalize() for s in SEVERITIES], "Source file", "Feedback workbook",
                   "Note"]
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color=layout.HEADER_FONT)
+HEADER_FILL = PatternFill("solid", fgColor=layout.HEADER_FILL)
 
 
 class _Sheet:
@@ -93,6 +94,8 @@ class _Sheet:
         cells = []
         for text in headers:
             cell = WriteOnlyCell(self.sheet, value=text)
+            if isinstance(text, str) and text.startswith(CELL_INJECTION_PREFIXES):
+                cell.data_type = "s"  # trend headers are trust names: text, never a formula
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cells.append(cell)

@@ -316,6 +316,16 @@ def _score_in_workers(pending: list[Outcome], cache: Path, jobs: int | None, tim
             raise
 
 
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link costs nothing and the cache entry is never rewritten in place (new entries
+    are renamed over it), so sharing the bytes is safe; copy where links are not possible."""
+    try:
+        target.unlink(missing_ok=True)
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def _place_feedback(outcomes: list[Outcome], feedback_dir: Path) -> None:
     scored = sorted((o for o in outcomes if o.summary is not None),
                     key=lambda o: (o.summary["trust"].casefold(), o.summary.get("as_at") or "",
@@ -327,7 +337,7 @@ def _place_feedback(outcomes: list[Outcome], feedback_dir: Path) -> None:
         if outcome.feedback is None:
             continue
         with atomic_path(target) as temporary:
-            shutil.copyfile(outcome.feedback, temporary)
+            _link_or_copy(outcome.feedback, temporary)
         outcome.feedback = target
 
 

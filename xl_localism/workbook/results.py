@@ -66,10 +66,13 @@ FEEDBACK = "feedback"
 def render_sheet(workbook: Workbook, layout: SheetLayout) -> Worksheet:
     """Draw ``layout`` on a fresh sheet, replacing any sheet of that name in its place."""
     position: int | None = None
-    if layout.name in workbook.sheetnames:
-        position = workbook.sheetnames.index(layout.name)
+    # Excel sheet names are case-insensitive: 'summary' is the sheet to replace, not keep.
+    existing = next((n for n in workbook.sheetnames if n.casefold() == layout.name.casefold()),
+                    None)
+    if existing is not None:
+        position = workbook.sheetnames.index(existing)
         # A fresh sheet, not cleared cells: old tables, charts, merges and formats would linger.
-        workbook.remove(workbook[layout.name])
+        workbook.remove(workbook[existing])
     sheet = workbook.create_sheet(layout.name, position)
     # Links may only point at sheets the written workbook will really have.
     present = set(workbook.sheetnames)
