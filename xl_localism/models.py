@@ -74,6 +74,11 @@ class TrustInfo(_Input):
     region: Text = None
 
 
+def is_wales_only(item_id: str) -> bool:
+    """SPEC §2.3: W items apply only when Nation is Wales."""
+    return item_id.strip().upper().startswith("W")
+
+
 class ChecklistItem(_Input):
     id: RequiredText
     domain: Text = None
@@ -88,7 +93,7 @@ class ChecklistItem(_Input):
 
     @property
     def is_wales_only(self) -> bool:
-        return self.id.upper().startswith("W")
+        return is_wales_only(self.id)
 
 
 class LaaTarget(_Input):

@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_localism import schema
 from xl_localism.catalogue import default_catalogue
-from xl_localism.models import Settings
+from xl_localism.models import Settings, is_wales_only
 from xl_localism.schema import Column, TableSpec, header_key
 from xl_localism.vocab import DRIVER_NAMES, Driver, Nation, Polarity, Role, Status, parse_nation
 from xl_localism.workbook.files import save_atomically, write_text
@@ -239,7 +239,7 @@ def _default_rows(spec: TableSpec, trust: str | None, nation: Nation,
         rows = []
         for item in default_catalogue().checklist:
             # W items only apply in Wales (SPEC §2.3); say so rather than leave them to look undone.
-            status = (Status.NOT_APPLICABLE if item.id.upper().startswith("W")
+            status = (Status.NOT_APPLICABLE if is_wales_only(item.id)
                       and nation is not Nation.WALES else Status.NOT_STARTED)
             rows.append([item.id, item.domain, item.item, item.weight, status.value,
                          None, None, None])
