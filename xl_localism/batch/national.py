@@ -31,7 +31,7 @@ from xl_localism.batch.runner import Outcome
 from xl_localism.layout import RAG_COLOURS
 from xl_localism.vocab import Driver, Severity
 from xl_localism.workbook.fastsave import Saving, stream_rows
-from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, save_atomically
+from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, save_atomically, write_text
 
 DRIVERS = [d.value for d in Driver]
 SEVERITIES = [s.value for s in Severity]
@@ -65,9 +65,8 @@ class _Sheet:
             # cell object instead, it first tries it as a value and formats the error it
             # raises: 40 % of the time the report took.
             return value
-        cell = WriteOnlyCell(self.sheet, value=value)
-        if injected:
-            cell.data_type = "s"  # submission text stays text, never a live formula
+        cell = WriteOnlyCell(self.sheet)
+        write_text(cell, value)  # submission text stays text, never a live formula
         if look == (None, False, None):
             return cell
         known = self.looks.get(look)
@@ -93,9 +92,8 @@ class _Sheet:
             self.headers = headers
         cells = []
         for text in headers:
-            cell = WriteOnlyCell(self.sheet, value=text)
-            if isinstance(text, str) and text.startswith(CELL_INJECTION_PREFIXES):
-                cell.data_type = "s"  # trend headers are trust names: text, never a formula
+            cell = WriteOnlyCell(self.sheet)
+            write_text(cell, text)  # trend headers are trust names: text, never a formula
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cells.append(cell)

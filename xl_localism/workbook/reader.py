@@ -329,19 +329,25 @@ def _read_calamine(path: Path) -> tuple[dict[str, Grid], list[TableRef]]:
         workbook.close()
 
 
-def sheets_needed(sheet_names: Sequence[str], tables: Sequence[TableRef]) -> set[str]:
-    """The sheets :func:`locate_tables` will look at, chosen exactly as it chooses them."""
+def _sources(sheet_names: Sequence[str], tables: Sequence[TableRef],
+             ) -> dict[str, tuple[TableRef | None, str | None]]:
+    """Where each contract table lives: its Excel table by name, else a sheet by name."""
     by_table = {t.name.lower(): t for t in tables}
     by_sheet = {header_key(name): name for name in sheet_names}
     present = set(sheet_names)
-    needed: set[str] = set()
+    sources: dict[str, tuple[TableRef | None, str | None]] = {}
     for spec in schema.TABLES:
         ref = by_table.get(spec.table.lower())
         if ref is not None and ref.sheet in present:
-            needed.add(ref.sheet)
-        elif (name := by_sheet.get(header_key(spec.sheet))) is not None:
-            needed.add(name)
-    return needed
+            sources[spec.key] = (ref, ref.sheet)
+        else:
+            sources[spec.key] = (None, by_sheet.get(header_key(spec.sheet)))
+    return sources
+
+
+def sheets_needed(sheet_names: Sequence[str], tables: Sequence[TableRef]) -> set[str]:
+    """The sheets :func:`locate_tables` will look at."""
+    return {sheet for _, sheet in _sources(sheet_names, tables).values() if sheet is not None}
 
 
 def _read_openpyxl(path: Path) -> tuple[dict[str, Grid], list[TableRef]]:
@@ -439,19 +445,16 @@ def _merged_notes(raw: RawTable, grid: Grid, last_row: int | None = None) -> lis
 
 def locate_tables(grids: dict[str, Grid], tables: Sequence[TableRef]) -> dict[str, RawTable | None]:
     """Each contract table by table name, else by sheet name and its header row."""
-    by_table = {t.name.lower(): t for t in tables}
-    by_sheet = {header_key(name): grid for name, grid in grids.items()}
+    sources = _sources(list(grids), tables)
     located: dict[str, RawTable | None] = {}
     for spec in schema.TABLES:
-        ref = by_table.get(spec.table.lower())
-        grid: Grid | None
+        ref, sheet = sources[spec.key]
+        grid = grids[sheet] if sheet is not None else None
         last_row = None
-        if ref is not None and ref.sheet in grids:
-            grid = grids[ref.sheet]
+        if ref is not None and grid is not None:
             raw = _from_table(spec, ref, grid)
             last_row = ref.last_row  # the table's own extent, even where the grid stops short
         else:
-            grid = by_sheet.get(header_key(spec.sheet))
             raw = _from_sheet(spec, grid) if grid is not None and grid.rows else None
             if grid is not None and not grid.rows and not spec.optional:
                 raw = RawTable(sheet=grid.name, headers=spec.headers, rows=[])

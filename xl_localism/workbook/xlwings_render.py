@@ -18,21 +18,18 @@ Differences from the openpyxl renderer, each forced by the Book API:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
-from xl_localism.excel import HIGHLIGHTS_SHEET, MAX_CELL_TEXT, Highlight
-from xl_localism.layout import LINK, Block, ChartSpec, SheetLayout, Style
-from xl_localism.workbook.files import CELL_INJECTION_PREFIXES
+from xl_localism.excel import HIGHLIGHTS_SHEET, Highlight
+from xl_localism.layout import LINK, Block, ChartSpec, SheetLayout, Style, location_sheet
+from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, cell_text
 
 POINTS_PER_CM = 72 / 2.54
 # Excel's column width in characters of the default font -> pixels -> points (Calibri 11: a
 # digit is 7 px wide plus 5 px of padding; 96 px = 72 pt).
 _PIXELS_PER_CHARACTER, _PADDING_PIXELS, _POINTS_PER_PIXEL = 7, 5, 0.75
 _HORIZONTAL = {"left": "left", "center": "center", "right": "right"}
-# Control characters Excel will not store in a cell (tab, newline and return are fine).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 Rect = tuple[int, int, int, int]  # first row, first column, last row, last column (0-based)
 
@@ -93,17 +90,8 @@ def _points(characters: float) -> float:
     return round((characters * _PIXELS_PER_CHARACTER + _PADDING_PIXELS) * _POINTS_PER_PIXEL, 2)
 
 
-def _link_sheet(location: str) -> str:
-    sheet = location.rsplit("!", 1)[0]
-    if sheet.startswith("'") and sheet.endswith("'"):
-        sheet = sheet[1:-1].replace("''", "'")
-    return sheet
-
-
 def _cell_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return _ILLEGAL.sub("", value)[:MAX_CELL_TEXT]
-    return value
+    return cell_text(value) if isinstance(value, str) else value
 
 
 def _formula_text(value: Any) -> str:
@@ -117,7 +105,7 @@ def _write_block(sheet: Any, block: Block, present: set[str]) -> None:
     values = [[_cell_value(row[c]) if c < len(row) else None for c in range(width)]
               for row in block.values]
     links = {rc: location for rc, location in block.links.items()
-             if _link_sheet(location) in present}
+             if location_sheet(location) in present}
     # Text first: a cell formatted "@" before its value is set keeps "=..." as text. Our own
     # strings never start like a formula, but a stray one is safer stored as text too.
     as_text = {(r, c) for r, row in enumerate(values) for c, v in enumerate(row)
