@@ -177,7 +177,7 @@ def _machine() -> dict[str, str]:
         ram = f"{int(memory) / 2**20:.1f} GiB"
     except (OSError, StopIteration):
         ram = "unknown"
-    packages = {name: _version(name) for name in ("openpyxl", "XlsxWriter", "python-calamine",
+    packages = {name: _version(name) for name in ("openpyxl", "python-calamine",
                                                     "pandas", "pydantic", "pebble",
                                                     "defusedxml")}
     soffice = shutil.which("soffice")

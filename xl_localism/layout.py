@@ -1,20 +1,20 @@
 """What goes in which cell of the Summary and Flags sheets, decided once, as plain data.
 
 Three renderers draw these layouts: openpyxl for results copied into a submitted workbook
-(:mod:`xl_localism.workbook.results`), XlsxWriter for the separate feedback workbooks a batch
-writes (:mod:`xl_localism.workbook.xlsxwriter_render`), and the xlwings Book API behind the Excel
-ribbon. None decides content, order, number formats or colours; each only translates a
-:class:`SheetLayout` into its library's calls. So this module imports none of them, and a change
-to the Summary is made here, once, for every door.
+(:mod:`xl_localism.workbook.results`), SpreadsheetML text for the separate feedback workbooks a
+batch writes (:mod:`xl_localism.workbook.sheetml_render`), and the xlwings Book API behind the
+Excel ribbon. None decides content, order, number formats or colours; each only translates a
+:class:`SheetLayout` into its library's calls or XML. So this module imports none of them, and
+a change to the Summary is made here, once, for every door.
 
 Conventions a renderer can rely on:
 
 * Cell addresses are A1 strings relative to the layout's own sheet; colours are ``RRGGBB`` hex.
 * A layout never holds a formula. Strings in :attr:`Block.text_cells` came from the submission
   (trust and LAA names, indicator titles, messages quoting cells) and MUST be stored as text even
-  when they begin with ``=``, ``+``, ``-`` or ``@``: openpyxl via ``files.write_text``, XlsxWriter
-  with ``write_string`` in a workbook whose ``strings_to_formulas`` is off, xlwings by setting the
-  cell's number format to ``@`` before the value.
+  when they begin with ``=``, ``+``, ``-`` or ``@``: openpyxl via ``files.write_text``, the
+  SpreadsheetML door as inline strings with a quote prefix, xlwings by setting the cell's number
+  format to ``@`` before the value.
 * ``Block.links`` point at places in the submitted workbook; draw one only when that sheet exists
   in the workbook being written (a separate feedback workbook has none of them).
 """
@@ -188,6 +188,28 @@ class Block:
                 style = layer.over(style)
         return style
 
+    def style_rows(self) -> list[list[Style]]:
+        """Every cell's style, row by row: ``style_at`` for the whole block, with each column's
+        and row's layering worked out once rather than once per cell."""
+        base = self.style
+        columns = [base if (layer := self.column_styles.get(c)) is None else layer.over(base)
+                   for c in range(self.width)]
+        by_row: dict[int, list[tuple[int, Style]]] = {}
+        for (r, c), layer in self.cell_styles.items():
+            by_row.setdefault(r, []).append((c, layer))
+        rows = []
+        for r in range(self.height):
+            layer = self.row_styles.get(r)
+            row = columns if layer is None else [layer.over(style) for style in columns]
+            cells = by_row.get(r)
+            if cells:
+                row = list(row)
+                for c, cell_layer in cells:
+                    if c < len(row):
+                        row[c] = cell_layer.over(row[c])
+            rows.append(row)
+        return rows
+
     def is_text(self, row: int, column: int) -> bool:
         return (row, column) in self.text_cells
 
@@ -244,10 +266,11 @@ class SheetLayout:
         heights: dict[int, float] = {}
         for block in self.blocks:
             first_column, first_row = split_ref(block.anchor)
+            styles = block.style_rows()
             for r, c, value in block.cells():
                 if not isinstance(value, str):
                     continue
-                style = block.style_at(r, c)
+                style = styles[r][c]
                 if not style.wrap:
                     continue
                 letter = column_letter(first_column + c)

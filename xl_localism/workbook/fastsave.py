@@ -8,8 +8,8 @@ else (formulas, rich text, comments, odd numbers) goes through openpyxl's writer
 ``tests/test_fastsave.py`` checks the bytes against openpyxl's.
 
 Only the national report uses it now (2,000 trusts: 4.7 s with openpyxl's own writer, 2.3 s with
-this one). Feedback workbooks are written by XlsxWriter (``xlsxwriter_render``); XlsxWriter was
-measured for the report too and kept out: its streaming mode cannot make Excel tables, and
+this one). Feedback workbooks are written as SpreadsheetML text (``sheetml_render``). XlsxWriter
+was measured for the report and kept out: its streaming mode cannot make Excel tables, and
 without that mode it holds every cell of the Flags sheet in memory (171 MiB at 2,000 trusts).
 
 Everything that is not a cell (styles, tables, charts, the package) is still written by

@@ -5,9 +5,9 @@ layout into openpyxl calls. A submitted workbook is never written in place: resu
 copy when openpyxl can round-trip everything in it, and otherwise into a separate feedback
 workbook, so nothing a trust built (charts, pivots, macros ...) is silently lost.
 
-A separate feedback workbook (a new file) is drawn from the same layouts by XlsxWriter
-(:mod:`xl_localism.workbook.xlsxwriter_render`), several times faster than openpyxl; copying
-into a submitted workbook needs openpyxl, which can open one.
+A separate feedback workbook (a new file) is drawn from the same layouts as SpreadsheetML text
+(:mod:`xl_localism.workbook.sheetml_render`), several times faster than openpyxl; copying into
+a submitted workbook needs openpyxl, which can open one.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from xl_localism.workbook.files import (
     write_text,
 )
 from xl_localism.workbook.reader import WorkbookError, inspect_package
-from xl_localism.workbook.xlsxwriter_render import CREATOR, write_layouts
+from xl_localism.workbook.sheetml_render import CREATOR, write_layouts
 
 COPY = "copy"
 FEEDBACK = "feedback"
@@ -383,7 +383,7 @@ def feedback_title(assessment: Assessment) -> str:
 def write_feedback_workbook(assessment: Assessment, out_path: Path | str) -> Path:
     """A new workbook holding only the Summary and Flags sheets, saved atomically.
 
-    Drawn by XlsxWriter: a batch writes one per submission, and this is most of its time.
+    Written as SpreadsheetML text (``sheetml_render``): a batch writes one per submission.
     """
     return write_layouts(feedback_layouts(assessment), out_path,
                          title=feedback_title(assessment))
@@ -391,8 +391,8 @@ def write_feedback_workbook(assessment: Assessment, out_path: Path | str) -> Pat
 
 def render_workbook(layouts: list[SheetLayout], *, title: str | None = None) -> Workbook:
     """A new openpyxl workbook of ``layouts``, opening on the first, unsaved: what
-    :func:`write_layouts` writes, drawn by openpyxl instead (the reference the XlsxWriter door is
-    checked against in ``tests/test_xlsxwriter_render.py``)."""
+    :func:`write_layouts` writes, drawn by openpyxl instead (the reference the SpreadsheetML door
+    is checked against in ``tests/test_sheetml_render.py``)."""
     workbook = Workbook()
     blank = workbook.active
     sheets = [render_sheet(workbook, layout) for layout in layouts]

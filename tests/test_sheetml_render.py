@@ -1,13 +1,16 @@
-"""The XlsxWriter door draws the same workbook as the openpyxl one, from the same layouts.
+"""The SpreadsheetML door draws the same workbook as the openpyxl one, from the same layouts.
 
 XlsxWriter's own tests compare each file against a reference made by Excel; there is no Excel
 here, so the reference is the openpyxl renderer (``results.render_workbook``), which the rest of
-the suite already checks. Both files are read back with openpyxl and compared cell by cell.
+the suite already checks. Both files are read back with openpyxl and compared cell by cell, and
+LibreOffice must open, convert and print the fast one.
 """
 
 from __future__ import annotations
 
+import datetime
 import errno
+import math
 import os
 import shutil
 import subprocess
@@ -15,10 +18,12 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
-import xlsxwriter.workbook
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from xl_localism import schema
 from xl_localism.engine import assess
@@ -27,6 +32,7 @@ from xl_localism.layout import (
     TARGETS_TABLE,
     Block,
     SheetLayout,
+    Style,
     sheet_location,
 )
 from xl_localism.models import Assessment, Flag
@@ -38,11 +44,12 @@ from xl_localism.workbook.results import (
     render_workbook,
     write_feedback_workbook,
 )
-from xl_localism.workbook.xlsxwriter_render import write_layouts
+from xl_localism.workbook.sheetml_render import write_layouts
 
 FORMULA = '=HYPERLINK("http://example.invalid","click")'
-# XlsxWriter takes a width in characters, as Excel's column-width box shows it, and stores it
-# with Excel's cell padding (5 pixels of a 7-pixel digit); openpyxl stores the number as given.
+# The SpreadsheetML door takes a width in characters, as Excel's column-width box shows it, and
+# stores it with Excel's cell padding (5 pixels of a 7-pixel digit), as XlsxWriter does; openpyxl
+# stores the number as given.
 PADDING = 5 / 7
 
 
@@ -64,15 +71,15 @@ def with_hostile_text(assessment: Assessment) -> Assessment:
 
 
 def both(layouts: list[SheetLayout], folder: Path, title: str = "t") -> tuple[Any, Any]:
-    """(XlsxWriter's file, openpyxl's file), each read back with openpyxl."""
-    fast = write_layouts(layouts, folder / "xlsxwriter.xlsx", title=title)
+    """(the SpreadsheetML door's file, openpyxl's file), each read back with openpyxl."""
+    fast = write_layouts(layouts, folder / "sheetml.xlsx", title=title)
     reference = folder / "openpyxl.xlsx"
     render_workbook(layouts, title=title).save(reference)
     return openpyxl.load_workbook(fast), openpyxl.load_workbook(reference)
 
 
 def rgb(colour: Any) -> str | None:
-    """A colour as RRGGBB: openpyxl writes alpha 00, XlsxWriter FF; both mean opaque."""
+    """A colour as RRGGBB: openpyxl writes alpha 00, the fast door FF; both mean opaque."""
     if colour is None or colour.rgb is None or not isinstance(colour.rgb, str):
         return None
     return colour.rgb[-6:].upper()
@@ -95,7 +102,7 @@ def look(cell: Any) -> dict[str, Any]:
 
 
 def unquoted(ref: str | None) -> str | None:
-    # openpyxl quotes every sheet name in a chart reference, XlsxWriter only those that need it.
+    # openpyxl quotes every sheet name in a chart reference, the fast door only those that need it.
     return None if ref is None else ref.replace("'", "")
 
 
@@ -127,7 +134,7 @@ def chart_facts(chart: Any) -> dict[str, Any]:
 
 
 def column_widths(sheet: Any) -> dict[int, float]:
-    # openpyxl saves neighbouring columns of one width as one <col min max>; XlsxWriter doesn't.
+    # openpyxl saves neighbouring columns of one width as one <col min max>; the fast door doesn't.
     return {column: d.width for d in sheet.column_dimensions.values() if d.customWidth
             for column in range(d.min, d.max + 1)}
 
@@ -140,7 +147,7 @@ def tables(sheet: Any) -> dict[str, Any]:
 
 
 def fit(sheet: Any) -> tuple[int, int]:
-    # 1 is the default of both; XlsxWriter leaves a default out, openpyxl writes it.
+    # 1 is the default of both; the fast door leaves a default out, openpyxl writes it.
     setup = sheet.page_setup
     return (int(1 if setup.fitToWidth is None else setup.fitToWidth),
             int(1 if setup.fitToHeight is None else setup.fitToHeight))
@@ -258,12 +265,15 @@ def test_written_atomically_and_a_full_disk_is_an_oserror(assessments, tmp_path,
     target = tmp_path / "fb.xlsx"
     target.write_bytes(b"the previous feedback")
 
-    def disk_full(*args: Any, **kwargs: Any) -> Any:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    real_write_bytes = Path.write_bytes
 
-    # Where XlsxWriter opens the package: it wraps the error in its own FileCreateError, and
-    # the batch tells a full disk from a bug by OSError.
-    monkeypatch.setattr(xlsxwriter.workbook, "ZipFile", disk_full)
+    def disk_full(path: Path, data: Any) -> int:
+        # Half the package reaches the disk, then it is full.
+        real_write_bytes(path, bytes(data)[: len(data) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    # The batch tells a full disk from a bug by OSError.
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
     with pytest.raises(OSError) as raised:
         write_feedback_workbook(assessments[0], target)
     assert raised.value.errno == errno.ENOSPC
@@ -274,7 +284,7 @@ def test_written_atomically_and_a_full_disk_is_an_oserror(assessments, tmp_path,
     assert openpyxl.load_workbook(target).sheetnames == ["Summary", "Flags"]
 
 
-def test_a_layout_xlsxwriter_cannot_draw_leaves_no_file(assessments, tmp_path) -> None:
+def test_a_layout_that_cannot_be_drawn_leaves_no_file(assessments, tmp_path) -> None:
     summary, _ = feedback_layouts(assessments[0])
     broken = replace(summary, blocks=[Block(anchor="A1", values=[[object()]])])
     with pytest.raises(TypeError, match="cannot write a object"):
@@ -301,3 +311,90 @@ def test_libreoffice_opens_it_and_prints_it(assessments, tmp_path) -> None:
     assert {FORMULA, assessment.score, assessment.rag.value} <= values
     assert workbook["Flags"].max_row == len(assessment.flags) + 2
     assert workbook.active.title == "Summary"
+
+
+# ---------------------------------------------------------------------------------------------
+# The SpreadsheetML door on layouts the sample trusts never produce.
+
+_STYLES = [Style(), Style(bold=True, size=13, font_colour="1F4E78"), Style(italic=True),
+           Style(fill="C6EFCE", font_colour="006100", horizontal="center"),
+           Style(border=True, wrap=True), Style(number_format="0.0%"),
+           Style(number_format="d mmm yyyy"), Style(number_format="0"),
+           Style(underline=True, horizontal="right")]
+_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**12, 10**12),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.dates(min_value=datetime.date(1900, 3, 1), max_value=datetime.date(2099, 12, 31)),
+    st.datetimes(min_value=datetime.datetime(1900, 3, 1),
+                 max_value=datetime.datetime(2099, 12, 31)).map(
+        lambda d: d.replace(microsecond=0)),
+    # An empty string is drawn as a blank cell, by design (Excel has no empty text cells).
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40),
+    st.sampled_from(["=1+1", "@x", "-3", "+A1", " lead", "a&b<c>\"'"]))
+
+
+@st.composite
+def blocks(draw: st.DrawFn) -> Block:
+    height = draw(st.integers(1, 4))
+    width = draw(st.integers(1, 4))
+    values = [draw(st.lists(_VALUES, min_size=1, max_size=width)) for _ in range(height)]
+    style = st.sampled_from(_STYLES)
+    return Block(anchor=f"{draw(st.sampled_from('ABCK'))}1", values=values, style=draw(style),
+                 column_styles=draw(st.dictionaries(st.integers(0, width - 1), style)),
+                 row_styles=draw(st.dictionaries(st.integers(0, height - 1), style)),
+                 cell_styles=draw(st.dictionaries(st.tuples(st.integers(0, height - 1),
+                                                            st.integers(0, width - 1)), style)),
+                 text_cells={(r, c) for r in range(height) for c in range(width)
+                             if draw(st.booleans())})
+
+
+# A random number under a date format is outside Excel's dates; openpyxl warns as it reads it.
+@pytest.mark.filterwarnings("ignore:Cell .* is marked as a date")
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layout_blocks=st.lists(blocks(), min_size=1, max_size=3),
+       freeze=st.sampled_from([None, "A2", "B1", "C4"]),
+       heights=st.dictionaries(st.integers(1, 40), st.sampled_from([30.0, 45.0, 22.5])))
+def test_any_layout_draws_the_same_as_openpyxl(tmp_path_factory, layout_blocks, freeze,
+                                               heights) -> None:
+    # Stacked down the sheet under a title, as layouts are: blocks never overlap.
+    stacked, row = [Block("A1", [["A title"]], style=_STYLES[1])], 3
+    for block in layout_blocks:
+        column = block.anchor.rstrip("1")
+        stacked.append(replace(block, anchor=f"{column}{row}"))
+        row += block.height + 1
+    layout = SheetLayout(name="Any sheet's name", blocks=stacked, freeze=freeze,
+                         column_widths={"A": 9, "C": 30.5}, row_heights=heights,
+                         print_title_rows="1:2", page_breaks=[5, 12])
+    fast, reference = both([layout], tmp_path_factory.mktemp("any"))
+    assert_same_workbook(fast, reference)
+
+
+def test_every_part_is_well_formed_and_declared(assessments, tmp_path) -> None:
+    out = write_feedback_workbook(with_hostile_text(assessments[3]), tmp_path / "fb.xlsx")
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        assert names[0] == "[Content_Types].xml"
+        types = ElementTree.fromstring(archive.read(names[0]))
+        declared = {o.get("PartName") for o in types if o.tag.endswith("Override")}
+        for name in names:
+            ElementTree.fromstring(archive.read(name))  # raises on malformed XML
+            if not name.endswith(".rels") and name != "[Content_Types].xml":
+                assert f"/{name}" in declared, name
+        assert archive.testzip() is None
+
+
+def test_a_table_with_repeated_headers_is_refused(tmp_path) -> None:
+    block = Block(anchor="A1", values=[["Code", "code"], [1, 2]], header=True,
+                  table_name="Twice")
+    with pytest.raises(ValueError, match="repeats a column header"):
+        write_layouts([SheetLayout(name="S", blocks=[block])], tmp_path / "x.xlsx")
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_number_a_cell_cannot_hold_is_refused(tmp_path) -> None:
+    for bad in (math.nan, math.inf):
+        with pytest.raises(ValueError, match="cannot hold"):
+            write_layouts([SheetLayout(name="S", blocks=[Block("A1", [[bad]])])],
+                          tmp_path / "x.xlsx")
+    assert not list(tmp_path.iterdir())
