@@ -20,16 +20,19 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import _escape_cdata  # type: ignore[attr-defined]
 from zipfile import ZIP_DEFLATED, ZipFile
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell._writer import etree_write_cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.compat import safe_string
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
@@ -77,10 +80,47 @@ def cell_xml(worksheet: Any, cell: Any, styled: bool) -> str | None:
     return f"{head}><v>{safe_string(value)}</v></c>"
 
 
+def plain_value_xml(coordinate: str, value: Any) -> str | None:
+    """The <c> openpyxl would write for a plain value appended to a write-only sheet, or None
+    when openpyxl would do more than store it (a formula, an error code, a date, text it
+    rejects): those still go through an openpyxl cell."""
+    kind = type(value)
+    if kind is str:
+        if value.startswith("=") or value in ERROR_CODES or ILLEGAL_CHARACTERS_RE.search(value):
+            return None
+        if value == "":
+            return f'<c r="{coordinate}" t="inlineStr" />'
+        value = value[:32767]
+        stripped = value.strip()
+        space = ' xml:space="preserve"' if stripped and value != stripped else ""
+        return (f'<c r="{coordinate}" t="inlineStr"><is><t{space}>{_escape_cdata(value)}</t>'
+                "</is></c>")
+    if kind is bool:
+        return f'<c r="{coordinate}" t="b"><v>{int(value)}</v></c>'
+    if kind in (int, float) and math.isfinite(value):
+        return f'<c r="{coordinate}" t="n"><v>{safe_string(value)}</v></c>'
+    return None
+
+
+class _Values:
+    """A row appended to a write-only sheet, handed to the writer as the values themselves."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: Iterable[Any]) -> None:
+        self.values = values
+
+
+def _as_values(values: Iterable[Any], row_idx: int) -> _Values:
+    return _Values(values)
+
+
 class FastWorksheetWriter(WorksheetWriter):  # type: ignore[misc]
     """openpyxl's worksheet writer with the cells written as strings."""
 
     def write_row(self, xf: Any, row: Iterable[Any], row_idx: int) -> None:
+        if isinstance(row, _Values):
+            row = self._cells_of(row, row_idx, xf._file)
         if not ENABLED:
             return super().write_row(xf, row, row_idx)  # type: ignore[no-any-return]
         attrs = {"r": f"{row_idx}"}
@@ -101,6 +141,24 @@ class FastWorksheetWriter(WorksheetWriter):  # type: ignore[misc]
                 else:
                     write(text)
         return None
+
+    def _cells_of(self, row: _Values, row_idx: int, write: Any) -> Iterator[Any]:
+        """The cells of a row of values, as openpyxl's ``_values_to_row`` makes them, except
+        that a plain value is written straight out with ``write``, without a cell object: the
+        national report's Flags sheet is tens of thousands of them."""
+        for col_idx, value in enumerate(row.values, 1):
+            if value is None:
+                continue
+            if not isinstance(value, Cell):
+                text = plain_value_xml(f"{get_column_letter(col_idx)}{row_idx}", value)
+                if text is not None:
+                    write(text)
+                    continue
+                value = WriteOnlyCell(self.ws, value)
+            value.column, value.row = col_idx, row_idx
+            if value.hyperlink is not None:
+                value.hyperlink.ref = value.coordinate
+            yield value
 
 
 class _FastExcelWriter(ExcelWriter):  # type: ignore[misc]
@@ -128,6 +186,8 @@ def stream_rows(worksheet: Any) -> None:
     if worksheet._writer is None:
         worksheet._writer = FastWorksheetWriter(worksheet)
         worksheet._writer.write_top()
+        if ENABLED:
+            worksheet._values_to_row = _as_values
 
 
 def save_workbook(workbook: Any, filename: Path | str) -> None:
