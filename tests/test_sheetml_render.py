@@ -38,6 +38,7 @@ from xl_localism.layout import (
 from xl_localism.models import Assessment, Flag
 from xl_localism.tables import build_submission
 from xl_localism.vocab import Severity
+from xl_localism.workbook.files import cell_text
 from xl_localism.workbook.results import (
     feedback_layouts,
     feedback_title,
@@ -398,3 +399,12 @@ def test_a_number_a_cell_cannot_hold_is_refused(tmp_path) -> None:
             write_layouts([SheetLayout(name="S", blocks=[Block("A1", [[bad]])])],
                           tmp_path / "x.xlsx")
     assert not list(tmp_path.iterdir())
+
+
+def test_text_is_cut_at_excels_limit_in_utf16_units() -> None:
+    # Excel holds 32,767 UTF-16 units in a cell; an emoji is two of them.
+    assert cell_text("x" * 40_000) == "x" * 32_767
+    emoji = cell_text("\N{GRINNING FACE}" * 20_000)
+    assert len(emoji.encode("utf-16-le")) // 2 <= 32_767
+    assert emoji == "\N{GRINNING FACE}" * 16_383  # never half a character
+    assert cell_text("ok\x01 here") == "ok here"

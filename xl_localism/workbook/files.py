@@ -61,7 +61,12 @@ ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 def cell_text(value: str) -> str:
     """``value`` as a cell can hold it: without XML-illegal control characters, within Excel's
     limit. A message that quotes a damaged cell must still be written, by any renderer."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_CELL_LIMIT]
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(text) <= EXCEL_CELL_LIMIT // 2:
+        return text  # within the limit however many characters need two UTF-16 units
+    # Excel counts UTF-16 code units: a character outside the BMP (an emoji) counts twice.
+    units = text.encode("utf-16-le")[: 2 * EXCEL_CELL_LIMIT]
+    return units.decode("utf-16-le", errors="ignore")
 
 
 def write_text(cell: Any, value: Any) -> None:
