@@ -31,7 +31,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
+from openpyxl.cell.cell import TIME_FORMATS
+from openpyxl.utils.datetime import to_excel
 from openpyxl.writer.theme import theme_xml
 
 from xl_localism.layout import (
@@ -43,6 +46,7 @@ from xl_localism.layout import (
     Style,
     column_letter,
     location_sheet,
+    sheet_location,
     split_ref,
 )
 from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, atomic_path, cell_text
@@ -58,7 +62,6 @@ _FONT_NAME = "Calibri"
 _BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9,
                     "0.00%": 10, "@": 49}
 _ROWS = re.compile(r"^\$?(\d+):\$?(\d+)$")
-_EPOCH = datetime.datetime(1899, 12, 30)  # Excel's day 0 in the 1900 date system (after 1 March)
 _EMU_PER_CM = 360_000
 # Column widths in characters become Excel's stored width: the pixels of that many digits of the
 # default font (7 each) plus 5 of cell padding, as Excel's column-width box and XlsxWriter do.
@@ -91,25 +94,12 @@ def write_layouts(layouts: list[SheetLayout], path: Path | str, *, title: str | 
 # Escaping
 
 
-def _text(value: str) -> str:
-    """``value`` as XML character data."""
-    if "&" in value:
-        value = value.replace("&", "&amp;")
-    if "<" in value:
-        value = value.replace("<", "&lt;")
-    if ">" in value:
-        value = value.replace(">", "&gt;")
-    return value
+# Attribute values are whitespace-normalised by XML parsers unless these are escaped too.
+_ATTRIBUTE_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 
 
 def _attribute(value: str) -> str:
-    value = _text(value)
-    if '"' in value:
-        value = value.replace('"', "&quot;")
-    if "\n" in value or "\r" in value or "\t" in value:
-        # Attribute values are whitespace-normalised by XML parsers unless escaped.
-        value = value.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
-    return value
+    return escape(value, _ATTRIBUTE_ENTITIES)
 
 
 def _number(value: float) -> str:
@@ -121,23 +111,18 @@ def _number(value: float) -> str:
     return f"{value:.16G}"
 
 
+def _excel_serial(value: datetime.date | datetime.time) -> float:
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None)  # Excel has no time zones: the wall-clock time
+    return float(to_excel(value))
+
+
 def _date_format(value: datetime.date | datetime.time) -> str:
     # openpyxl's defaults, so both renderers show an unformatted date alike.
-    if isinstance(value, datetime.datetime):
-        return "yyyy-mm-dd h:mm:ss"
-    return "h:mm:ss" if isinstance(value, datetime.time) else "yyyy-mm-dd"
-
-
-def _excel_serial(value: datetime.date | datetime.time) -> float:
-    if isinstance(value, datetime.time):
-        return (value.hour * 3600 + value.minute * 60 + value.second
-                + value.microsecond / 1e6) / 86400
-    if not isinstance(value, datetime.datetime):
-        value = datetime.datetime(value.year, value.month, value.day)
-    delta = value.replace(tzinfo=None) - _EPOCH
-    serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86_400e6
-    # Excel believes 1900 was a leap year: serials before 1 March 1900 are one lower.
-    return serial - 1 if serial < 61 else serial
+    for kind in (datetime.datetime, datetime.date, datetime.time):
+        if isinstance(value, kind):
+            return str(TIME_FORMATS[kind])
+    raise TypeError(f"not a date or time: {value!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,7 +296,7 @@ def _draw_block(sheet: _Sheet, block: Block, styles: _Styles, present: set[str])
             values[(row, column)] = value
             if text:
                 cells[column] = (f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">'
-                                 f"{_text(text)}</t></is></c>")
+                                 f"{escape(text)}</t></is></c>")
             elif isinstance(value, bool):
                 cells[column] = f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
             elif isinstance(value, int | float):
@@ -477,19 +462,17 @@ def _cells_of(ref: str) -> Iterator[tuple[int, int]]:
 
 
 def _absolute(sheet_name: str, ref: str) -> str:
-    quoted = sheet_name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet_name) else \
-        "'" + sheet_name.replace("'", "''") + "'"
     first, _, last = ref.partition(":")
     corners = []
     for corner in (first, last or first):
         column, row = split_ref(corner)
         corners.append(f"${column_letter(column)}${row}")
-    return f"{quoted}!{corners[0]}:{corners[1]}"
+    return sheet_location(sheet_name, f"{corners[0]}:{corners[1]}")
 
 
 def _rich(text: str) -> str:
     return (f'<c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr/></a:pPr><a:r>'
-            f'<a:rPr lang="en-GB"/><a:t>{_text(text)}</a:t></a:r></a:p></c:rich></c:tx>'
+            f'<a:rPr lang="en-GB"/><a:t>{escape(text)}</a:t></a:r></a:p></c:rich></c:tx>'
             "<c:layout/>")
 
 
@@ -500,7 +483,7 @@ def _chart_xml(sheet: _Sheet, spec: ChartSpec, number: int) -> str:
     categories = [sheet.values.get(cell) for cell in _cells_of(spec.categories_ref)]
     values = [sheet.values.get(cell) for cell in _cells_of(spec.values_ref)]
     # Cached so the chart draws before any recalculation, as Excel saves it.
-    category_cache = "".join(f'<c:pt idx="{i}"><c:v>{_text(str(v))}</c:v></c:pt>'
+    category_cache = "".join(f'<c:pt idx="{i}"><c:v>{escape(str(v))}</c:v></c:pt>'
                              for i, v in enumerate(categories) if v is not None)
     value_cache = "".join(f'<c:pt idx="{i}"><c:v>{_number(v)}</c:v></c:pt>'
                           for i, v in enumerate(values)
@@ -509,7 +492,7 @@ def _chart_xml(sheet: _Sheet, spec: ChartSpec, number: int) -> str:
         f'<c:dPt><c:idx val="{i}"/><c:spPr><a:solidFill><a:srgbClr val="{colour}"/>'
         f'</a:solidFill><a:ln><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill></a:ln>'
         "</c:spPr></c:dPt>" for i, colour in enumerate(spec.point_colours))
-    series_name = f"<c:tx><c:v>{_text(spec.series_title)}</c:v></c:tx>" \
+    series_name = f"<c:tx><c:v>{escape(spec.series_title)}</c:v></c:tx>" \
         if spec.series_title else ""
     labels = "<c:dLbls><c:showVal val=\"1\"/></c:dLbls>" if spec.show_values else ""
     x_axis, y_axis = f"5{number:03d}0001", f"5{number:03d}0002"
@@ -529,9 +512,9 @@ def _chart_xml(sheet: _Sheet, spec: ChartSpec, number: int) -> str:
         '<c:plotArea><c:layout/><c:barChart><c:barDir val="col"/>'
         '<c:grouping val="clustered"/><c:varyColors val="0"/><c:ser><c:idx val="0"/>'
         f'<c:order val="0"/>{series_name}<c:invertIfNegative val="0"/>{points}{labels}'
-        f"<c:cat><c:strRef><c:f>{_text(_absolute(name, spec.categories_ref))}</c:f>"
+        f"<c:cat><c:strRef><c:f>{escape(_absolute(name, spec.categories_ref))}</c:f>"
         f'<c:strCache><c:ptCount val="{len(categories)}"/>{category_cache}</c:strCache>'
-        f"</c:strRef></c:cat><c:val><c:numRef><c:f>{_text(_absolute(name, spec.values_ref))}"
+        f"</c:strRef></c:cat><c:val><c:numRef><c:f>{escape(_absolute(name, spec.values_ref))}"
         f'</c:f><c:numCache><c:formatCode>General</c:formatCode><c:ptCount val="{len(values)}"'
         f"/>{value_cache}</c:numCache></c:numRef></c:val></c:ser>"
         f'<c:gapWidth val="150"/><c:axId val="{x_axis}"/><c:axId val="{y_axis}"/></c:barChart>'
@@ -581,10 +564,6 @@ def _relationships(targets: list[tuple[str, str]]) -> str:
     return f'{_DECLARATION}<Relationships xmlns="{_PKG_REL}">{body}</Relationships>'
 
 
-def _quoted_sheet(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
-
-
 def _print_titles(layout: SheetLayout) -> str | None:
     if not layout.print_title_rows:
         return None
@@ -592,7 +571,7 @@ def _print_titles(layout: SheetLayout) -> str | None:
     if not match:
         raise ValueError(f"expected print title rows such as '1:1', found "
                          f"{layout.print_title_rows!r}")
-    return f"{_quoted_sheet(layout.name)}!${match.group(1)}:${match.group(2)}"
+    return sheet_location(layout.name, f"${match.group(1)}:${match.group(2)}")
 
 
 def _package(layouts: list[SheetLayout], *, title: str | None,
@@ -653,7 +632,7 @@ def _package(layouts: list[SheetLayout], *, title: str | None,
         titles = _print_titles(sheet.layout)
         if titles:
             defined_names.append(f'<definedName name="_xlnm.Print_Titles" '
-                                 f'localSheetId="{index}">{_text(titles)}</definedName>')
+                                 f'localSheetId="{index}">{escape(titles)}</definedName>')
 
     sheet_list = "".join(f'<sheet name="{_attribute(sheet.layout.name)}" '
                          f'sheetId="{sheet.number}" r:id="rId{sheet.number}"/>'
@@ -689,19 +668,19 @@ def _package(layouts: list[SheetLayout], *, title: str | None,
 
 def _core_xml(title: str | None, creator: str) -> str:
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    title_xml = f"<dc:title>{_text(cell_text(title))}</dc:title>" if title else ""
+    title_xml = f"<dc:title>{escape(cell_text(title))}</dc:title>" if title else ""
     return (f'{_DECLARATION}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/'
             'package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
             'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/'
             'dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f"{title_xml}<dc:creator>{_text(creator)}</dc:creator><cp:lastModifiedBy>"
-            f'{_text(creator)}</cp:lastModifiedBy><dcterms:created xsi:type="dcterms:W3CDTF">'
+            f"{title_xml}<dc:creator>{escape(creator)}</dc:creator><cp:lastModifiedBy>"
+            f'{escape(creator)}</cp:lastModifiedBy><dcterms:created xsi:type="dcterms:W3CDTF">'
             f'{now}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">{now}'
             "</dcterms:modified></cp:coreProperties>")
 
 
 def _app_xml(sheets: list[_Sheet]) -> str:
-    names = "".join(f"<vt:lpstr>{_text(sheet.layout.name)}</vt:lpstr>" for sheet in sheets)
+    names = "".join(f"<vt:lpstr>{escape(sheet.layout.name)}</vt:lpstr>" for sheet in sheets)
     return (f'{_DECLARATION}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/'
             '2006/extended-properties" xmlns:vt="http://schemas.openxmlformats.org/'
             'officeDocument/2006/docPropsVTypes"><Application>Microsoft Excel</Application>'
