@@ -25,6 +25,7 @@ import functools
 import math
 import re
 import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -187,6 +188,17 @@ class Block:
             if layer is not None:
                 style = layer.over(style)
         return style
+
+    def free_table_name(self, taken: Iterable[str]) -> str:
+        """``table_name``, or the first of ``table_name`` 2, 3 ... not in ``taken``: Excel keeps
+        table names (and defined names) in one namespace per workbook, case-insensitively."""
+        assert self.table_name
+        used = {name.casefold() for name in taken}
+        name, n = self.table_name, 1
+        while name.casefold() in used:
+            n += 1
+            name = f"{self.table_name}{n}"
+        return name
 
     def style_rows(self) -> list[list[Style]]:
         """Every cell's style, row by row: ``style_at`` for the whole block, with each column's

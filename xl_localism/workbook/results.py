@@ -204,22 +204,16 @@ def _page_setup(sheet: Worksheet, layout: SheetLayout) -> None:
 
 
 def _table_names(workbook: Workbook) -> set[str]:
-    # Excel keeps table names and defined names in one namespace, case-insensitively.
-    names = {name.lower() for sheet in workbook.worksheets for name in sheet.tables}
-    names.update(name.lower() for name in workbook.defined_names)
+    """Every table and defined name in ``workbook``: the names a new table may not take."""
+    names = {name for sheet in workbook.worksheets for name in sheet.tables}
+    names.update(workbook.defined_names)
     for sheet in workbook.worksheets:
-        names.update(name.lower() for name in sheet.defined_names)
+        names.update(sheet.defined_names)
     return names
 
 
 def _add_table(workbook: Workbook, sheet: Worksheet, block: Block) -> None:
-    assert block.table_name
-    taken = _table_names(workbook)
-    name, n = block.table_name, 1
-    while name.lower() in taken:
-        n += 1
-        name = f"{block.table_name}{n}"
-    table = Table(displayName=name, ref=block.ref,
+    table = Table(displayName=block.free_table_name(_table_names(workbook)), ref=block.ref,
                   tableStyleInfo=TableStyleInfo(name=block.table_style, showRowStripes=True))
     sheet.add_table(table)
 

@@ -319,13 +319,8 @@ def _draw_block(sheet: _Sheet, block: Block, styles: _Styles, present: set[str])
 
 
 def _table(block: Block, number: int, taken: set[str]) -> _Table:
-    assert block.table_name
-    # Excel keeps table names in one namespace, case-insensitively.
-    name, n = block.table_name, 1
-    while name.lower() in taken:
-        n += 1
-        name = f"{block.table_name}{n}"
-    taken.add(name.lower())
+    name = block.free_table_name(taken)
+    taken.add(name)
     headers = block.values[0] if block.header else []
     columns = [f"Column{c + 1}" if h is None or h == "" else str(h)
                for c, h in enumerate(headers + [None] * (block.width - len(headers)))]

@@ -177,14 +177,7 @@ def rectangles(cells: Iterable[tuple[int, int]]) -> list[Rect]:
 
 
 def _table_name(book: Any, block: Block) -> str:
-    # Table names are unique in a workbook, case-insensitively.
-    assert block.table_name
-    taken = {t.name.casefold() for s in book.sheets for t in s.tables}
-    name, n = block.table_name, 1
-    while name.casefold() in taken:
-        n += 1
-        name = f"{block.table_name}{n}"
-    return name
+    return block.free_table_name(t.name for s in book.sheets for t in s.tables)
 
 
 def _chart(sheet: Any, spec: ChartSpec) -> Any:
