@@ -70,7 +70,11 @@ def cell_xml(worksheet: Any, cell: Any, styled: bool) -> str | None:
     if cell.hyperlink:
         worksheet._hyperlinks.append(cell.hyperlink)
     style = f' s="{cell.style_id}"' if styled else ""
-    head = f'<c r="{cell.coordinate}"{style} t="{kind}"'
+    return _element(f'<c r="{cell.coordinate}"{style} t="{kind}"', kind, value)
+
+
+def _element(head: str, kind: str, value: Any) -> str:
+    """A <c> element opened by ``head``, ended as openpyxl's etree writer ends it."""
     if value is None or value == "":
         return head + " />"
     if kind == "inlineStr":
@@ -88,17 +92,11 @@ def plain_value_xml(coordinate: str, value: Any) -> str | None:
     if kind is str:
         if value.startswith("=") or value in ERROR_CODES or ILLEGAL_CHARACTERS_RE.search(value):
             return None
-        if value == "":
-            return f'<c r="{coordinate}" t="inlineStr" />'
-        value = value[:32767]
-        stripped = value.strip()
-        space = ' xml:space="preserve"' if stripped and value != stripped else ""
-        return (f'<c r="{coordinate}" t="inlineStr"><is><t{space}>{_escape_cdata(value)}</t>'
-                "</is></c>")
+        return _element(f'<c r="{coordinate}" t="inlineStr"', "inlineStr", value[:32767])
     if kind is bool:
-        return f'<c r="{coordinate}" t="b"><v>{int(value)}</v></c>'
+        return _element(f'<c r="{coordinate}" t="b"', "b", value)
     if kind in (int, float) and math.isfinite(value):
-        return f'<c r="{coordinate}" t="n"><v>{safe_string(value)}</v></c>'
+        return _element(f'<c r="{coordinate}" t="n"', "n", value)
     return None
 
 
