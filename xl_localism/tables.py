@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from openpyxl.utils import get_column_letter
@@ -219,6 +220,13 @@ def _about(raw: RawTable | None, reading: _Reading, fallback_name: str) -> Trust
     return TrustInfo(**good, source=source)
 
 
+@cache
+def _setting_range(name: str) -> TypeAdapter[float]:
+    """A setting's own range (ge/le) as a validator; built once, as pydantic builds its
+    schema anew each time an adapter is made."""
+    return TypeAdapter(Annotated[float, *Settings.model_fields[name].metadata])
+
+
 def _settings(raw: RawTable | None, reading: _Reading) -> Settings:
     """SPEC §4.6: a bad value is an error in its cell and its default is used; the rest stand."""
     chosen: dict[str, float] = {}
@@ -239,7 +247,7 @@ def _settings(raw: RawTable | None, reading: _Reading) -> Settings:
             if number is None:
                 continue
             # The field's own range (ge/le) alone; rules across settings come after.
-            TypeAdapter(Annotated[float, *field.metadata]).validate_python(number)
+            _setting_range(name).validate_python(number)
         except (ValueError, ValidationError) as error:
             message = (str(error.errors()[0]["msg"]) if isinstance(error, ValidationError)
                        else str(error)).removeprefix("Value error, ")
