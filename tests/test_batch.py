@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -172,6 +174,22 @@ def test_second_run_skips_everything_unchanged(inbox, tmp_path):
     assert [o.result for o in second.scored] == [o.result for o in first.scored]
     forced = _run(inbox, out, force=True)
     assert not any(o.cached for o in forced.scored)
+
+
+def test_no_worker_outlives_the_batch(inbox, tmp_path):
+    """The pool winds down while the report is written, but is gone when run_batch returns,
+    whether the report was written or failed."""
+    assert multiprocessing.active_children() == []
+    _run(inbox, tmp_path / "out", force=True)
+    assert multiprocessing.active_children() == []
+
+    def failing_report(outcomes, path):
+        raise OSError(28, "No space left on device")
+
+    result = runner.run_batch(inbox, tmp_path / "out2", write_report=failing_report, jobs=2)
+    assert "No space left" in (result.write_error or "")
+    assert multiprocessing.active_children() == []
+    assert not [t for t in threading.enumerate() if t.name == "xl-localism-pool-join"]
 
 
 def test_empty_folder_and_bad_output_folder(tmp_path):

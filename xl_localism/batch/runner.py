@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -244,10 +245,21 @@ def run_batch(
             on_progress(outcome)
 
     interrupted = False
+    shutting_down: threading.Thread | None = None
     try:
-        _score_in_workers(pending, cache, jobs, timeout, on_progress)
+        shutting_down = _score_in_workers(pending, cache, jobs, timeout, on_progress)
     except KeyboardInterrupt:
         interrupted = True
+    try:
+        return _finish(outcomes, pending, out_dir, cache, write_report, interrupted)
+    finally:
+        if shutting_down is not None:
+            shutting_down.join()
+
+
+def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cache: Path,
+            write_report: Callable[[list[Outcome], Path], None] | None,
+            interrupted: bool) -> BatchResult:
     outcomes.extend(o for o in pending if o.summary is not None or o.rejected is not None)
     outcomes.sort(key=lambda o: o.source)
     if interrupted:
@@ -283,37 +295,58 @@ def _apply(outcome: Outcome, data: dict[str, Any], cache: Path) -> None:
 
 
 def _score_in_workers(pending: list[Outcome], cache: Path, jobs: int | None, timeout: float,
-                      on_progress: Callable[[Outcome], None] | None) -> None:
+                      on_progress: Callable[[Outcome], None] | None,
+                      ) -> threading.Thread | None:
+    """Score ``pending`` in a pool of workers; returns the thread still shutting the pool down.
+
+    Once every result is in, nothing is left for the workers to do, but pebble takes ~0.1 s to
+    wind its pool down (its manager threads poll); the report is written meanwhile.
+    """
     if not pending:
-        return
+        return None
     workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
+    _import_worker_modules()
     # pebble gives each task its own timeout and survives a worker that dies: the one file
     # is rejected and the pool replaces the worker.
-    with ProcessPool(max_workers=workers) as pool:
+    pool = ProcessPool(max_workers=workers)
+    try:
         futures = [(outcome, pool.schedule(process_submission,
                                            args=(str(outcome.path), str(cache), outcome.key),
                                            timeout=timeout))
                    for outcome in pending]
-        try:
-            for outcome, future in futures:
-                try:
-                    data = future.result()
-                except FutureTimeout:
-                    data = {"rejected": f"took longer than {timeout:g} s to read and was "
-                                        "stopped"}
-                except ProcessExpired as error:
-                    data = {"rejected": f"the reader process stopped unexpectedly "
-                                        f"(exit code {error.exitcode}); it will be retried on "
-                                        "the next run"}
-                except Exception as error:
-                    data = {"rejected": f"could not be scored ({type(error).__name__})"}
-                _apply(outcome, data, cache)
-                if on_progress:
-                    on_progress(outcome)
-        except KeyboardInterrupt:
-            pool.stop()
-            pool.join()
-            raise
+        for outcome, future in futures:
+            try:
+                data = future.result()
+            except FutureTimeout:
+                data = {"rejected": f"took longer than {timeout:g} s to read and was "
+                                    "stopped"}
+            except ProcessExpired as error:
+                data = {"rejected": f"the reader process stopped unexpectedly "
+                                    f"(exit code {error.exitcode}); it will be retried on "
+                                    "the next run"}
+            except Exception as error:
+                data = {"rejected": f"could not be scored ({type(error).__name__})"}
+            _apply(outcome, data, cache)
+            if on_progress:
+                on_progress(outcome)
+    except BaseException:
+        pool.stop()
+        pool.join()
+        raise
+    pool.close()
+    shutting_down = threading.Thread(target=pool.join, name="xl-localism-pool-join",
+                                     daemon=True)
+    shutting_down.start()
+    return shutting_down
+
+
+def _import_worker_modules() -> None:
+    """Import what a worker needs before the pool starts: forked workers then share the
+    parent's modules instead of each importing its own copy."""
+    from xl_localism.engine import assess  # noqa: F401
+    from xl_localism.report import to_json  # noqa: F401
+    from xl_localism.workbook.reader import read_workbook  # noqa: F401
+    from xl_localism.workbook.results import write_feedback_workbook  # noqa: F401
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
