@@ -121,42 +121,60 @@ class FastWorksheetWriter(WorksheetWriter):  # type: ignore[misc]
             row = self._cells_of(row, row_idx, xf._file)
         if not ENABLED:
             return super().write_row(xf, row, row_idx)  # type: ignore[no-any-return]
+        dimension = self.ws.row_dimensions.get(row_idx)
+        if dimension is None:
+            # A row with no height or style is opened and closed as openpyxl's xmlfile would,
+            # without building an element for it: the Flags sheet has thousands of them.
+            write = xf._file
+            write(f'<row r="{row_idx}">')
+            self._write_cells(xf, row)
+            write("</row>")
+            return None
         attrs = {"r": f"{row_idx}"}
-        attrs.update(self.ws.row_dimensions.get(row_idx, {}))
-        write = xf._file
+        attrs.update(dimension)
         with xf.element("row", attrs):
-            # One cell at a time: a write-only sheet hands over a generator that reuses one
-            # cell object for every plain value.
-            for cell in row:
-                if cell._comment is not None:
-                    self.ws._comments.append(CommentRecord.from_cell(cell))
-                styled = cell.has_style
-                if cell._value is None and not styled and not cell._comment:
-                    continue
-                text = None if cell._comment else cell_xml(self.ws, cell, styled)
-                if text is None:
-                    etree_write_cell(xf, self.ws, cell, styled)
-                else:
-                    write(text)
+            self._write_cells(xf, row)
         return None
+
+    def _write_cells(self, xf: Any, row: Iterable[Any]) -> None:
+        write = xf._file
+        # One cell at a time: a write-only sheet hands over a generator that reuses one cell
+        # object for every plain value.
+        for cell in row:
+            if cell._comment is not None:
+                self.ws._comments.append(CommentRecord.from_cell(cell))
+            styled = cell.has_style
+            if cell._value is None and not styled and not cell._comment:
+                continue
+            text = None if cell._comment else cell_xml(self.ws, cell, styled)
+            if text is None:
+                etree_write_cell(xf, self.ws, cell, styled)
+            else:
+                write(text)
 
     def _cells_of(self, row: _Values, row_idx: int, write: Any) -> Iterator[Any]:
         """The cells of a row of values, as openpyxl's ``_values_to_row`` makes them, except
         that a plain value is written straight out with ``write``, without a cell object: the
         national report's Flags sheet is tens of thousands of them."""
+        written: list[str] = []  # plain cells, written in one call before the next cell
         for col_idx, value in enumerate(row.values, 1):
             if value is None:
                 continue
             if not isinstance(value, Cell):
                 text = plain_value_xml(f"{get_column_letter(col_idx)}{row_idx}", value)
                 if text is not None:
-                    write(text)
+                    written.append(text)
                     continue
                 value = WriteOnlyCell(self.ws, value)
+            if written:
+                write("".join(written))
+                written.clear()
             value.column, value.row = col_idx, row_idx
             if value.hyperlink is not None:
                 value.hyperlink.ref = value.coordinate
             yield value
+        if written:
+            write("".join(written))
 
 
 class _FastExcelWriter(ExcelWriter):  # type: ignore[misc]
@@ -192,7 +210,7 @@ def save_workbook(workbook: Any, filename: Path | str) -> None:
     """openpyxl's ``Workbook.save`` with the faster cell writer."""
     if workbook.write_only and not workbook.worksheets:
         workbook.create_sheet()
-    archive = ZipFile(filename, "w", ZIP_DEFLATED, allowZip64=True)
+    archive = ZipFile(filename, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=1)
     workbook.properties.modified = datetime.datetime.now(tz=datetime.UTC).replace(tzinfo=None)
     _FastExcelWriter(workbook, archive).save()
 
