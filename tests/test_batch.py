@@ -106,6 +106,9 @@ def test_batch_report_matches_the_engine_cell_by_cell(inbox, tmp_path):
     severities = [f[2] for f in flags]
     order = ["critical", "error", "warning", "info"]
     assert severities == sorted(severities, key=order.index)
+    # Within a severity, by trust and then code.
+    keys = [(order.index(f[2]), f[0].casefold(), f[3]) for f in flags]
+    assert keys == sorted(keys)
     rejected_rows = {r[0]: r[1] for r in report["Rejected"].iter_rows(min_row=2,
                                                                       values_only=True)}
     assert rejected_rows == rejected

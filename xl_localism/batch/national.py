@@ -215,14 +215,17 @@ def _flags_by_severity(ranked: list[Outcome]) -> Iterator[list[Any]]:
                         flag["code"], flag["sheet"], flag["cell"], flag["message"],
                         flag.get("action")]))
             for severity, found in rows.items():
-                for _, row in sorted(found, key=lambda pair: pair[0]):  # stable: keeps ties
-                    pickle.dump(row, spills[severity])
+                if found:
+                    # One pickle per trust and severity: a trust's rows are few, and a pickle
+                    # per row cost more than the rows' writing.
+                    found.sort(key=lambda pair: pair[0])  # stable: keeps ties in ranked order
+                    pickle.dump([row for _, row in found], spills[severity])
         for severity in SEVERITIES:
             spill = spills[severity]
             spill.seek(0)
             while True:
                 try:
-                    yield pickle.load(spill)
+                    yield from pickle.load(spill)
                 except EOFError:
                     break
 
