@@ -218,38 +218,49 @@ def run_batch(
 
     found = find_submissions(submissions_dir, exclude=out_dir)
     fingerprint = scoring_fingerprint()
-    outcomes: list[Outcome] = []
-    for path, reason in found.unsupported:
-        outcomes.append(Outcome(str(path.relative_to(submissions_dir)), path, rejected=reason))
-    pending: list[Outcome] = []
-    for path in found.submissions:
-        outcome = Outcome(str(path.relative_to(submissions_dir)), path)
-        try:
-            outcome.content_hash = file_hash(path)
-            outcome.key = f"{outcome.content_hash[:40]}-{fingerprint}"
-        except OSError as error:
-            outcome.rejected = f"could not be read ({error.strerror or error}); was it moved?"
-            outcomes.append(outcome)
-            continue
-        cached = None if force else _load_cached(cache, outcome.key)
-        if cached is not None:
-            _apply(outcome, cached, cache)
-            outcome.cached = True
-            outcomes.append(outcome)
-        else:
-            pending.append(outcome)
     if on_start:
-        on_start(len(outcomes) + len(pending))
-    for outcome in outcomes:
+        on_start(len(found.unsupported) + len(found.submissions))
+    outcomes: list[Outcome] = []
+
+    def settled(outcome: Outcome) -> None:
+        outcomes.append(outcome)
         if on_progress:
             on_progress(outcome)
 
+    for path, reason in found.unsupported:
+        settled(Outcome(str(path.relative_to(submissions_dir)), path, rejected=reason))
+    scorer = _Scorer(cache, max(1, min(jobs or os.cpu_count() or 1, len(found.submissions))),
+                     timeout)
+    pending: list[Outcome] = []
     interrupted = False
-    shutting_down: threading.Thread | None = None
     try:
-        shutting_down = _score_in_workers(pending, cache, jobs, timeout, on_progress)
+        # Each file is handed to the workers as soon as it is hashed, so they start on the
+        # first while the rest are hashed.
+        for path in found.submissions:
+            outcome = Outcome(str(path.relative_to(submissions_dir)), path)
+            try:
+                outcome.content_hash = file_hash(path)
+                outcome.key = f"{outcome.content_hash[:40]}-{fingerprint}"
+            except OSError as error:
+                outcome.rejected = f"could not be read ({error.strerror or error}); was it moved?"
+                settled(outcome)
+                continue
+            cached = None if force else _load_cached(cache, outcome.key)
+            if cached is not None:
+                _apply(outcome, cached, cache)
+                outcome.cached = True
+                settled(outcome)
+            else:
+                pending.append(outcome)
+                scorer.schedule(outcome)
+        scorer.collect(on_progress)
     except KeyboardInterrupt:
+        scorer.stop()
         interrupted = True
+    except BaseException:
+        scorer.stop()
+        raise
+    shutting_down = scorer.close_in_background()
     try:
         return _finish(outcomes, pending, out_dir, cache, write_report, interrupted)
     finally:
@@ -294,31 +305,33 @@ def _apply(outcome: Outcome, data: dict[str, Any], cache: Path) -> None:
         outcome.rejected = data.get("rejected", "could not be scored")
 
 
-def _score_in_workers(pending: list[Outcome], cache: Path, jobs: int | None, timeout: float,
-                      on_progress: Callable[[Outcome], None] | None,
-                      ) -> threading.Thread | None:
-    """Score ``pending`` in a pool of workers; returns the thread still shutting the pool down.
+class _Scorer:
+    """Files scored in a pool of worker processes, started with the first file scheduled.
 
-    Once every result is in, nothing is left for the workers to do, but pebble takes ~0.1 s to
-    wind its pool down (its manager threads poll); the report is written meanwhile.
+    pebble gives each task its own timeout and survives a worker that dies: the one file is
+    rejected and the pool replaces the worker.
     """
-    if not pending:
-        return None
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
-    _import_worker_modules()
-    # pebble gives each task its own timeout and survives a worker that dies: the one file
-    # is rejected and the pool replaces the worker.
-    pool = ProcessPool(max_workers=workers)
-    try:
-        futures = [(outcome, pool.schedule(process_submission,
-                                           args=(str(outcome.path), str(cache), outcome.key),
-                                           timeout=timeout))
-                   for outcome in pending]
-        for outcome, future in futures:
+
+    def __init__(self, cache: Path, workers: int, timeout: float) -> None:
+        self.cache, self.workers, self.timeout = cache, workers, timeout
+        self.pool: ProcessPool | None = None
+        self.scheduled: list[tuple[Outcome, Any]] = []
+
+    def schedule(self, outcome: Outcome) -> None:
+        if self.pool is None:
+            _import_worker_modules()
+            self.pool = ProcessPool(max_workers=self.workers)
+        self.scheduled.append((outcome, self.pool.schedule(
+            process_submission, args=(str(outcome.path), str(self.cache), outcome.key),
+            timeout=self.timeout)))
+
+    def collect(self, on_progress: Callable[[Outcome], None] | None) -> None:
+        """Wait for every file scheduled, in order, and apply its result."""
+        for outcome, future in self.scheduled:
             try:
                 data = future.result()
             except FutureTimeout:
-                data = {"rejected": f"took longer than {timeout:g} s to read and was "
+                data = {"rejected": f"took longer than {self.timeout:g} s to read and was "
                                     "stopped"}
             except ProcessExpired as error:
                 data = {"rejected": f"the reader process stopped unexpectedly "
@@ -326,18 +339,31 @@ def _score_in_workers(pending: list[Outcome], cache: Path, jobs: int | None, tim
                                     "the next run"}
             except Exception as error:
                 data = {"rejected": f"could not be scored ({type(error).__name__})"}
-            _apply(outcome, data, cache)
+            _apply(outcome, data, self.cache)
             if on_progress:
                 on_progress(outcome)
-    except BaseException:
-        pool.stop()
-        pool.join()
-        raise
-    pool.close()
-    shutting_down = threading.Thread(target=pool.join, name="xl-localism-pool-join",
-                                     daemon=True)
-    shutting_down.start()
-    return shutting_down
+
+    def stop(self) -> None:
+        """Stop the workers now, mid-file if need be (Ctrl-C, an error)."""
+        if self.pool is not None:
+            self.pool.stop()
+            self.pool.join()
+            self.pool = None
+
+    def close_in_background(self) -> threading.Thread | None:
+        """Let the idle pool wind down while the caller goes on; returns the thread to join.
+
+        pebble takes ~0.1 s to join a pool after its last result (its manager threads poll),
+        and nothing waits for the workers by then: the report is written meanwhile.
+        """
+        if self.pool is None:
+            return None
+        self.pool.close()
+        closing = threading.Thread(target=self.pool.join, name="xl-localism-pool-join",
+                                   daemon=True)
+        closing.start()
+        self.pool = None
+        return closing
 
 
 def _import_worker_modules() -> None:
