@@ -19,7 +19,6 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
@@ -101,7 +100,10 @@ class _Sheet:
 
     def append(self, values: Iterable[Any]) -> None:
         stream_rows(self.sheet)
-        self.sheet.append([v if isinstance(v, Cell) else self.cell(v) for v in values])
+        # Only text that starts like a formula needs a cell of its own (see cell()); anything
+        # else without a look goes in as the value itself.
+        self.sheet.append([self.cell(v) if isinstance(v, str) and
+                           v.startswith(CELL_INJECTION_PREFIXES) else v for v in values])
         self.rows += 1
 
     def as_table(self, name: str, columns: int) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import _escape_cdata  # type: ignore[attr-defined]
@@ -90,14 +91,23 @@ def plain_value_xml(coordinate: str, value: Any) -> str | None:
     rejects): those still go through an openpyxl cell."""
     kind = type(value)
     if kind is str:
-        if value.startswith("=") or value in ERROR_CODES or ILLEGAL_CHARACTERS_RE.search(value):
-            return None
-        return _element(f'<c r="{coordinate}" t="inlineStr"', "inlineStr", value[:32767])
+        tail = _text_tail(value)
+        return None if tail is None else f'<c r="{coordinate}"{tail}'
     if kind is bool:
         return _element(f'<c r="{coordinate}" t="b"', "b", value)
     if kind in (int, float) and math.isfinite(value):
         return _element(f'<c r="{coordinate}" t="n"', "n", value)
     return None
+
+
+@lru_cache(maxsize=4096)
+def _text_tail(value: str) -> str | None:
+    """What follows a text cell's coordinate, or None for text openpyxl would not store as
+    it is. Remembered: the Flags sheet repeats the same trusts, codes and actions thousands of
+    times."""
+    if value.startswith("=") or value in ERROR_CODES or ILLEGAL_CHARACTERS_RE.search(value):
+        return None
+    return _element(' t="inlineStr"', "inlineStr", value[:32767])
 
 
 class _Values:
