@@ -227,8 +227,9 @@ class Block:
 
     def cells(self) -> list[tuple[int, int, Any]]:
         """Every (row, column, value) of the block, blanks included so their styles apply."""
+        columns = range(self.width)
         return [(r, c, row[c] if c < len(row) else None)
-                for r, row in enumerate(self.values) for c in range(self.width)]
+                for r, row in enumerate(self.values) for c in columns]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ The template writer, the readers and the Excel functions all take their names fr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from xl_localism.vocab import _squash
 
@@ -32,8 +33,14 @@ class TableSpec:
         return [c.header for c in self.columns]
 
     def column_for(self, header: object) -> Column | None:
-        wanted = header_key(header)
-        return next((c for c in self.columns if header_key(c.header) == wanted), None)
+        return self._by_header_key.get(header_key(header))
+
+    @cached_property
+    def _by_header_key(self) -> dict[str, Column]:
+        by_key: dict[str, Column] = {}
+        for column in self.columns:
+            by_key.setdefault(header_key(column.header), column)  # the first, as before
+        return by_key
 
 
 def header_key(header: object) -> str:

@@ -6,6 +6,7 @@ pydantic model (or the workbook reader) can pass it straight to the user.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -84,9 +85,14 @@ class Rag(StrEnum):
 NI_MIN, NI_MAX = 1, 198
 
 
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+# Headers, statuses and driver names repeat on every row of every workbook.
+@functools.lru_cache(maxsize=4096)
 def _squash(text: str) -> str:
     """Lower-case and drop spaces, hyphens and underscores: how users' spellings differ."""
-    return re.sub(r"[\s_\-]+", "", text).lower()
+    return _SEPARATORS.sub("", text).lower()
 
 
 def is_blank(value: object) -> bool:
