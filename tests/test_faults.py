@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -126,22 +127,31 @@ def test_disk_full_while_a_worker_saves_its_results(previous_run, monkeypatch):
 
 def test_output_folder_made_read_only_during_the_batch(previous_run, monkeypatch):
     inbox, out, before = previous_run
-    real_mkstemp = tempfile.mkstemp
 
-    def read_only(*args, **kwargs):
-        folder = Path(kwargs.get("dir") or ".")
-        if runner.CACHE_DIR not in folder.parts:  # the report and feedback folders
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
-        return real_mkstemp(*args, **kwargs)
+    def refused_outside_the_cache(real, folder_of):
+        """``real``, refused in the report and feedback folders as a read-only folder would."""
+        def call(*args, **kwargs):
+            folder = Path(folder_of(*args, **kwargs))
+            if runner.CACHE_DIR not in folder.parts:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
+            return real(*args, **kwargs)
+        return call
 
-    monkeypatch.setattr(files.tempfile, "mkstemp", read_only)
+    # Every way an output file is made: a new temporary file (the report), a hard link or a
+    # copy (a feedback workbook placed from the cache).
+    monkeypatch.setattr(files.tempfile, "mkstemp", refused_outside_the_cache(
+        tempfile.mkstemp, lambda *a, **k: k.get("dir") or "."))
+    monkeypatch.setattr(os, "link", refused_outside_the_cache(
+        os.link, lambda source, target: Path(target).parent))
+    monkeypatch.setattr(shutil, "copyfile", refused_outside_the_cache(
+        shutil.copyfile, lambda source, target: Path(target).parent))
     code, output = _batch(inbox, out)
     assert code == 2, output
     assert "Permission denied" in output and "unchanged" in output
     assert _digests(out) == before
     assert not _strays(out)
 
-    monkeypatch.setattr(files.tempfile, "mkstemp", real_mkstemp)
+    monkeypatch.undo()
     code, output = _batch(inbox, out)
     assert code == 0, output
     assert _league_rows(out) == 5

@@ -379,7 +379,6 @@ def _link_or_copy(source: Path, target: Path) -> None:
     """A hard link costs nothing and the cache entry is never rewritten in place (new entries
     are renamed over it), so sharing the bytes is safe; copy where links are not possible."""
     try:
-        target.unlink(missing_ok=True)
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
@@ -395,7 +394,7 @@ def _place_feedback(outcomes: list[Outcome], feedback_dir: Path) -> None:
         target = feedback_dir / f"{stem}.xlsx"
         if outcome.feedback is None:
             continue
-        with atomic_path(target) as temporary:
+        with atomic_path(target, create=False) as temporary:
             _link_or_copy(outcome.feedback, temporary)
         outcome.feedback = target
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,20 +19,26 @@ def _current_umask() -> int:
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path | str) -> Iterator[Path]:
+def atomic_path(target: Path | str, *, create: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it is renamed over ``target``.
 
     The temporary file lives in the same folder so the final rename is atomic on one filesystem;
-    on any error it is removed and ``target`` is untouched.
+    on any error it is removed and ``target`` is untouched. With ``create=False`` the path is a
+    fresh name that does not exist yet, for a caller that makes the file itself (a hard link).
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f"{target.suffix}.tmp",
-                                         dir=target.parent)
-    os.close(handle)
-    temporary_path = Path(temporary)
-    # mkstemp makes the file private (0600); outputs go to shared folders, so use the umask.
-    os.chmod(temporary_path, 0o666 & ~_current_umask())
+    if create:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}.",
+                                             suffix=f"{target.suffix}.tmp", dir=target.parent)
+        os.close(handle)
+        temporary_path = Path(temporary)
+        # mkstemp makes the file private (0600); outputs go to shared folders: use the umask.
+        os.chmod(temporary_path, 0o666 & ~_current_umask())
+    else:
+        # 64 random bits, as unlikely to be taken as mkstemp's names.
+        temporary_path = target.with_name(f".{target.stem}.{secrets.token_hex(8)}"
+                                          f"{target.suffix}.tmp")
     try:
         yield temporary_path
         os.replace(temporary_path, target)
