@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import mmap
 import re
+import struct
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -13,6 +16,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from tests.conftest import replace_part, sample_tables, write_tables
 from xl_localism.engine import assess
 from xl_localism.tables import build_submission
+from xl_localism.workbook import reader
 from xl_localism.workbook.reader import WorkbookError, read_workbook
 
 ENGINES = ["calamine", "openpyxl"]
@@ -92,6 +96,33 @@ def test_password_protected_workbook(tmp_path, good_file):
         OOXMLFile(plain).encrypt("secret", out)
     with pytest.raises(WorkbookError, match="password-protected"):
         read_workbook(encrypted)
+
+
+def test_small_parts_inflate_from_the_mapped_file_as_zipfile_reads_them(good_file):
+    with good_file.open("rb") as handle, zipfile.ZipFile(handle) as archive, \
+            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        for member in archive.infolist():
+            with reader._open_part(archive, mapped, member) as part:
+                assert part.read() == archive.read(member), member.filename
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_a_corrupted_part_is_a_damaged_package(tmp_path, good_file, method):
+    """One byte changed inside a part's data: a deflate error or a CRC that does not match."""
+    repacked = tmp_path / "repacked.xlsx"
+    with zipfile.ZipFile(good_file) as source, zipfile.ZipFile(repacked, "w", method) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info))
+    data = bytearray(repacked.read_bytes())
+    with zipfile.ZipFile(repacked) as archive:
+        member = archive.getinfo("xl/workbook.xml")
+    name_length, extra_length = struct.unpack_from("<HH", data, member.header_offset + 26)
+    start = member.header_offset + 30 + name_length + extra_length
+    data[start + member.compress_size // 2] ^= 0xFF
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(WorkbookError, match="damaged zip package"):
+        reader.inspect_package(damaged)
 
 
 def test_zip_bomb_refused_before_inflating(tmp_path, good_file, monkeypatch):

@@ -10,7 +10,10 @@ less (a bad cell, a missing column) becomes a flag on the Submission and the res
 
 from __future__ import annotations
 
+import io
+import mmap
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -112,7 +115,8 @@ def inspect_package(path: Path) -> Package:
         raise WorkbookError(path, "not an Excel workbook (.xlsx/.xlsm): the file is not a zip "
                             "package")
     try:
-        with zipfile.ZipFile(path) as archive:
+        with path.open("rb") as handle, zipfile.ZipFile(handle) as archive, \
+                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
             members = archive.infolist()
             names = {m.filename for m in members}
             if "xl/workbook.xml" not in names:
@@ -138,21 +142,21 @@ def inspect_package(path: Path) -> Package:
             package = Package(has_macros="xl/vbaProject.bin" in names)
             for member in members:
                 if match := _SHEET_PART.match(member.filename):
-                    with archive.open(member) as sheet_xml:
+                    with _open_part(archive, mapped, member) as sheet_xml:
                         scan = _scan_sheet(sheet_xml)
                     if match.group(1) == "worksheets":
                         # calamine reads Excel error values as blanks; such files go to openpyxl.
                         package.has_error_cells |= scan.has_error_cell
                     _refuse_crafted(path, member.filename, scan)
                 elif _TABLE_PART.match(member.filename):
-                    with archive.open(member) as part:
+                    with _open_part(archive, mapped, member) as part:
                         table_xml = part.read(1 << 20)
                     if _DOCTYPE.search(table_xml[:XML_HEAD_BYTES]):
                         raise WorkbookError(path, _doctype_reason(member.filename))
                     package.has_large_tables |= _table_cells(table_xml) > \
                         MAX_CALAMINE_TABLE_CELLS
                 elif member.filename.endswith((".xml", ".rels")):
-                    with archive.open(member) as part:
+                    with _open_part(archive, mapped, member) as part:
                         if _DOCTYPE.search(part.read(XML_HEAD_BYTES)):
                             raise WorkbookError(path, _doctype_reason(member.filename))
             return package
@@ -162,6 +166,44 @@ def inspect_package(path: Path) -> Package:
         # A truncated or mislabelled member fails while inflating, not while listing.
         raise WorkbookError(path, f"damaged zip package ({type(error).__name__}: "
                             f"{str(error)[:120]})") from error
+
+
+# A part this size or smaller is inflated in one call; larger ones are streamed by zipfile.
+SMALL_PART_BYTES = 1 << 20
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature ... file name length, extra field length
+_ENCRYPTED_FLAG = 0x1
+
+
+def _open_part(archive: zipfile.ZipFile, package: Any, member: zipfile.ZipInfo) -> Any:
+    """A readable stream of one part.
+
+    zipfile.open costs ~15 µs a part (a stream object, the local header read again, a CRC on each
+    read) and a workbook has ~30 small parts, so those are inflated from the package's mapped
+    bytes in one call instead, with zipfile's checks: the local header, the declared size, the
+    CRC. Parts bigger than SMALL_PART_BYTES (or stored unusually) are left to zipfile.
+    """
+    if (member.file_size > SMALL_PART_BYTES or member.flag_bits & _ENCRYPTED_FLAG
+            or member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)):
+        return archive.open(member)
+    try:
+        signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(package,
+                                                                         member.header_offset)
+    except struct.error:
+        signature = b""  # the header would lie past the end of the file
+    if signature != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header for {member.filename}")
+    start = member.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+    raw = package[start:start + member.compress_size]
+    if len(raw) != member.compress_size:
+        raise EOFError(f"{member.filename} is cut short")
+    if member.compress_type == zipfile.ZIP_DEFLATED:
+        # Never more than the declared size (and one byte to tell a lie).
+        content = zlib.decompressobj(-15).decompress(raw, member.file_size + 1)
+    else:
+        content = raw
+    if len(content) != member.file_size or zlib.crc32(content) != member.CRC:
+        raise zipfile.BadZipFile(f"bad CRC or size for {member.filename}")
+    return io.BytesIO(content)
 
 
 # Macro and dialog sheets are grids too, and calamine may read them.

@@ -22,6 +22,7 @@ quote prefix so they stay text after a user edits the cell.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 import time
@@ -125,7 +126,7 @@ def _date_format(value: datetime.date | datetime.time) -> str:
 
 class _Styles:
     def __init__(self) -> None:
-        self._xfs: dict[tuple[Style, bool], int] = {(Style(), False): 0}
+        self.xfs: dict[tuple[Style, bool], int] = {(Style(), False): 0}
         self._xf_xml: list[str] = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" '
                                    'xfId="0"/>']
         self._fonts: dict[tuple[Any, ...], int] = {(False, False, False, _DEFAULT_FONT_SIZE,
@@ -136,9 +137,9 @@ class _Styles:
 
     def index(self, style: Style, quoted: bool) -> int:
         key = (style, quoted)
-        found = self._xfs.get(key)
+        found = self.xfs.get(key)
         if found is None:
-            found = self._xfs[key] = len(self._xf_xml)
+            found = self.xfs[key] = len(self._xf_xml)
             self._xf_xml.append(self._xf(style, quoted))
         return found
 
@@ -263,7 +264,7 @@ def _draw_block(sheet: _Sheet, block: Block, styles: _Styles, present: set[str])
     first_column, first_row = split_ref(block.anchor)
     # A feedback workbook has a few hundred cells, written for every file of a batch: what is
     # the same for a whole row or column is worked out once.
-    text_cells, links, index = block.text_cells, block.links, styles.index
+    text_cells, links, index, xfs = block.text_cells, block.links, styles.index, styles.xfs
     rows, values = sheet.rows, sheet.values
     width = block.width
     letters = [column_letter(first_column + c) for c in range(width)]
@@ -278,24 +279,28 @@ def _draw_block(sheet: _Sheet, block: Block, styles: _Styles, present: set[str])
             column = first_column + c
             style = row_styles[c]
             ref = f"{letters[c]}{row}"
-            text = cell_text(value) if isinstance(value, str) else None
-            quoted = (text is not None and (r, c) in text_cells
-                      and text.startswith(CELL_INJECTION_PREFIXES))
+            if isinstance(value, str):
+                text, text_xml = _text(value)
+                quoted = (r, c) in text_cells and text.startswith(CELL_INJECTION_PREFIXES)
+            else:
+                text = text_xml = None
+                quoted = False
             link = links.get((r, c)) if links else None
             if link and location_sheet(link) in present:
                 style = LINK.over(style)
                 sheet.links.append((ref, link, text or None))
-            xf = index(style, quoted)
+            xf = xfs.get((style, quoted))
+            if xf is None:
+                xf = index(style, quoted)
             s = f' s="{xf}"' if xf else ""
             values[(row, column)] = value
             if text:
-                cells[column] = (f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">'
-                                 f"{escape(text)}</t></is></c>")
+                cells[column] = f'<c r="{ref}"{s} t="inlineStr">{text_xml}</c>'
             elif isinstance(value, bool):
                 cells[column] = f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-            elif isinstance(value, int | float):
+            elif isinstance(value, (int, float)):
                 cells[column] = f'<c r="{ref}"{s}><v>{_number(value)}</v></c>'
-            elif isinstance(value, datetime.date | datetime.time):
+            elif isinstance(value, (datetime.date, datetime.time)):
                 if not style.number_format:
                     # A serial number without a date format would show as a number.
                     xf = index(replace(style, number_format=_date_format(value)), quoted)
@@ -310,6 +315,14 @@ def _draw_block(sheet: _Sheet, block: Block, styles: _Styles, present: set[str])
             else:
                 raise TypeError(f"cannot write a {type(value).__name__} to a cell "
                                 f"({block.cell_ref(r, c)})")
+
+
+# Labels, headings, codes and actions repeat in every feedback workbook of a batch.
+@functools.lru_cache(maxsize=4096)
+def _text(value: str) -> tuple[str, str]:
+    """A string as a cell holds it, and the inline-string XML that carries it."""
+    text = cell_text(value)
+    return text, f'<is><t xml:space="preserve">{escape(text)}</t></is>'
 
 
 def _table(block: Block, number: int, taken: set[str]) -> _Table:
