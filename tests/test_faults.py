@@ -8,14 +8,15 @@ SIGKILL in test_killing_the_whole_batch_then_rerunning).
 
 from __future__ import annotations
 
+import builtins
 import errno
 import hashlib
+import io
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from typer.testing import CliRunner
 from tests.conftest import sample_tables, write_tables
 from xl_localism.batch import runner
 from xl_localism.cli import app
-from xl_localism.workbook import fastsave, files
+from xl_localism.workbook import fastsave
 
 
 def _trust_tables(samples, index: int) -> dict:
@@ -128,19 +129,37 @@ def test_disk_full_while_a_worker_saves_its_results(previous_run, monkeypatch):
 def test_output_folder_made_read_only_during_the_batch(previous_run, monkeypatch):
     inbox, out, before = previous_run
 
+    # The folder turns read-only once the batch has checked it can write there.
+    checked: list[bool] = []
+    real_check = runner._check_output_folder
+
+    def check_then_turn_read_only(out_dir):
+        real_check(out_dir)
+        checked.append(True)
+
+    monkeypatch.setattr(runner, "_check_output_folder", check_then_turn_read_only)
+
     def refused_outside_the_cache(real, folder_of):
         """``real``, refused in the report and feedback folders as a read-only folder would."""
         def call(*args, **kwargs):
             folder = Path(folder_of(*args, **kwargs))
-            if runner.CACHE_DIR not in folder.parts:
+            if checked and runner.CACHE_DIR not in folder.parts:
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
             return real(*args, **kwargs)
         return call
 
-    # Every way an output file is made: a new temporary file (the report), a hard link or a
-    # copy (a feedback workbook placed from the cache).
-    monkeypatch.setattr(files.tempfile, "mkstemp", refused_outside_the_cache(
-        tempfile.mkstemp, lambda *a, **k: k.get("dir") or "."))
+    real_open = io.open
+
+    def opened_outside_the_cache(file, mode="r", *args, **kwargs):
+        # Reading is allowed anywhere; a new file is refused where the folder is read-only.
+        writing = isinstance(file, (str, os.PathLike)) and any(m in mode for m in "wax+")
+        return Path(file).parent if writing else out / runner.CACHE_DIR
+
+    # Every way an output file is made: a file opened for writing (the report, by openpyxl's
+    # zipfile), a hard link or a copy (a feedback workbook placed from the cache).
+    refused_open = refused_outside_the_cache(real_open, opened_outside_the_cache)
+    monkeypatch.setattr(io, "open", refused_open)
+    monkeypatch.setattr(builtins, "open", refused_open)
     monkeypatch.setattr(os, "link", refused_outside_the_cache(
         os.link, lambda source, target: Path(target).parent))
     monkeypatch.setattr(shutil, "copyfile", refused_outside_the_cache(

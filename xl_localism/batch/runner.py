@@ -394,7 +394,7 @@ def _place_feedback(outcomes: list[Outcome], feedback_dir: Path) -> None:
         target = feedback_dir / f"{stem}.xlsx"
         if outcome.feedback is None:
             continue
-        with atomic_path(target, create=False) as temporary:
+        with atomic_path(target) as temporary:
             _link_or_copy(outcome.feedback, temporary)
         outcome.feedback = target
 

@@ -6,44 +6,35 @@ import contextlib
 import os
 import re
 import secrets
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _temporary_name(target: Path) -> Path:
+    """A hidden name beside ``target`` that nothing uses: 64 random bits, as unlikely to be
+    taken as mkstemp's, and ending in .tmp so a killed run's leftovers are recognised."""
+    return target.with_name(f".{target.stem}.{secrets.token_hex(8)}{target.suffix}.tmp")
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path | str, *, create: bool = True) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; on success it is renamed over ``target``.
+def atomic_path(target: Path | str) -> Iterator[Path]:
+    """Yield a fresh temporary path beside ``target``; on success it is renamed over ``target``.
 
-    The temporary file lives in the same folder so the final rename is atomic on one filesystem;
-    on any error it is removed and ``target`` is untouched. With ``create=False`` the path is a
-    fresh name that does not exist yet, for a caller that makes the file itself (a hard link).
+    The caller makes the file there (a save, ``write_bytes``, a hard link), so it gets the
+    permissions any new file in that folder gets. It is in the same folder so the rename is
+    atomic on one filesystem; on any error it is removed and ``target`` is untouched.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    if create:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}.",
-                                             suffix=f"{target.suffix}.tmp", dir=target.parent)
-        os.close(handle)
-        temporary_path = Path(temporary)
-        # mkstemp makes the file private (0600); outputs go to shared folders: use the umask.
-        os.chmod(temporary_path, 0o666 & ~_current_umask())
-    else:
-        # 64 random bits, as unlikely to be taken as mkstemp's names.
-        temporary_path = target.with_name(f".{target.stem}.{secrets.token_hex(8)}"
-                                          f"{target.suffix}.tmp")
+    temporary = _temporary_name(target)
     try:
-        yield temporary_path
-        os.replace(temporary_path, target)
+        yield temporary
+        os.replace(temporary, target)
     finally:
-        temporary_path.unlink(missing_ok=True)
+        # Also after a successful rename: renaming a hard link over another link to the same
+        # file does nothing (POSIX), which leaves the temporary name behind.
+        temporary.unlink(missing_ok=True)
 
 
 def save_atomically(workbook: Any, target: Path | str) -> Path:
