@@ -83,7 +83,12 @@ COMPONENT_NAMES = {
 # The data model
 
 
-@dataclass(frozen=True)
+# Every distinct look is numbered once; equal styles share the number. Renderers and layering
+# look styles up once per cell, and hashing or comparing one int is far cheaper than ten fields.
+_STYLE_NUMBERS: dict[tuple[Any, ...], int] = {}
+
+
+@dataclass(frozen=True, eq=False)
 class Style:
     """A cell's look. ``None`` means "not set here", so styles can be layered (see ``over``)."""
 
@@ -99,16 +104,34 @@ class Style:
     underline: bool | None = None
 
     def __post_init__(self) -> None:
-        # Renderers look styles up once per cell; hashing ten fields each time added up.
         # Only the fields are in __dict__ yet, in order.
-        object.__setattr__(self, "_hash", hash(tuple(self.__dict__.values())))
+        look = tuple(self.__dict__.values())
+        number = _STYLE_NUMBERS.get(look)
+        if number is None:
+            number = _STYLE_NUMBERS[look] = len(_STYLE_NUMBERS)
+        object.__setattr__(self, "_number", number)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Style:
+            return NotImplemented
+        return self._number == other._number  # type: ignore[attr-defined, no-any-return]
 
     def __hash__(self) -> int:
-        return self._hash  # type: ignore[attr-defined, no-any-return]
+        return self._number  # type: ignore[attr-defined, no-any-return]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Numbers are this process's own: another process numbers the look afresh.
+        return (Style, tuple(getattr(self, name) for name in _STYLE_FIELDS))
 
     def over(self, base: Style) -> Style:
         """This style laid over ``base``: every field set here wins."""
-        return _layered(self, base)
+        key = (self._number, base._number)  # type: ignore[attr-defined]
+        layered = _LAYERED.get(key)
+        if layered is None:
+            if len(_LAYERED) > _LAYERED_LIMIT:
+                _LAYERED.clear()
+            layered = _LAYERED[key] = _layered(self, base)
+        return layered
 
     @property
     def is_empty(self) -> bool:
@@ -117,10 +140,11 @@ class Style:
 
 _NO_STYLE = Style()
 _STYLE_FIELDS = tuple(f.name for f in fields(Style))
-
-
 # A sheet asks for the same few layerings once per cell; styles are immutable, so remember them.
-@functools.lru_cache(maxsize=4096)
+_LAYERED: dict[tuple[int, int], Style] = {}
+_LAYERED_LIMIT = 65_536
+
+
 def _layered(top: Style, base: Style) -> Style:
     changes = {name: value for name in _STYLE_FIELDS
                if (value := getattr(top, name)) is not None}
@@ -279,20 +303,22 @@ class SheetLayout:
         heights: dict[int, float] = {}
         for block in self.blocks:
             first_column, first_row = split_ref(block.anchor)
-            styles = block.style_rows()
-            for r, c, value in block.cells():
-                if not isinstance(value, str):
-                    continue
-                style = styles[r][c]
-                if not style.wrap:
-                    continue
-                letter = column_letter(first_column + c)
-                width = self.column_widths.get(letter, DEFAULT_COLUMN_WIDTH)
-                lines = wrapped_lines(value, width, bold=bool(style.bold))
-                row = first_row + r
-                line_height = LINE_HEIGHT * (style.size or DEFAULT_FONT_SIZE) / DEFAULT_FONT_SIZE
-                if lines > 1:
-                    heights[row] = max(heights.get(row, 0.0), lines * line_height)
+            widths = [self.column_widths.get(column_letter(first_column + c), DEFAULT_COLUMN_WIDTH)
+                      for c in range(block.width)]
+            for r, (values, styles) in enumerate(zip(block.values, block.style_rows(),
+                                                     strict=True)):
+                for c, value in enumerate(values):
+                    if not isinstance(value, str):
+                        continue
+                    style = styles[c]
+                    if not style.wrap:
+                        continue
+                    lines = wrapped_lines(value, widths[c], bool(style.bold))
+                    if lines > 1:
+                        line_height = (LINE_HEIGHT * (style.size or DEFAULT_FONT_SIZE)
+                                       / DEFAULT_FONT_SIZE)
+                        row = first_row + r
+                        heights[row] = max(heights.get(row, 0.0), lines * line_height)
         self.row_heights = heights
         return self
 
