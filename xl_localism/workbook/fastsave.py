@@ -110,6 +110,26 @@ def _text_tail(value: str) -> str | None:
     return _element(' t="inlineStr"', "inlineStr", value[:32767])
 
 
+def _plain_row_xml(values: Iterable[Any], row_idx: int) -> str | None:
+    """The <c> elements of a row of plain values, or None if any value needs a cell object."""
+    cells = []
+    for col_idx, value in enumerate(values, 1):
+        if value is None:
+            continue
+        coordinate = f"{get_column_letter(col_idx)}{row_idx}"
+        if value.__class__ is str:  # most of them: plain_value_xml's first case, inlined
+            tail = _text_tail(value)
+            if tail is None:
+                return None
+            cells.append(f'<c r="{coordinate}"{tail}')
+            continue
+        text = plain_value_xml(coordinate, value)
+        if text is None:
+            return None
+        cells.append(text)
+    return "".join(cells)
+
+
 class _Values:
     """A row appended to a write-only sheet, handed to the writer as the values themselves."""
 
@@ -127,11 +147,18 @@ class FastWorksheetWriter(WorksheetWriter):  # type: ignore[misc]
     """openpyxl's worksheet writer with the cells written as strings."""
 
     def write_row(self, xf: Any, row: Iterable[Any], row_idx: int) -> None:
+        dimension = self.ws.row_dimensions.get(row_idx)
         if isinstance(row, _Values):
+            if dimension is None:
+                # Most rows of the report (all of the Flags sheet's) are plain values only:
+                # the whole row is one string, with no generator or cell in between.
+                cells = _plain_row_xml(row.values, row_idx)
+                if cells is not None:
+                    xf._file(f'<row r="{row_idx}">{cells}</row>')
+                    return None
             row = self._cells_of(row, row_idx, xf._file)
         if not ENABLED:
             return super().write_row(xf, row, row_idx)  # type: ignore[no-any-return]
-        dimension = self.ws.row_dimensions.get(row_idx)
         if dimension is None:
             # A row with no height or style is opened and closed as openpyxl's xmlfile would,
             # without building an element for it: the Flags sheet has thousands of them.
