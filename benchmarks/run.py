@@ -137,6 +137,9 @@ def _libreoffice(paths: list[Path], out: Path) -> dict[str, Any]:
 def _run_child(method: str, folder: Path, out: Path, jobs: int | None = None) -> dict[str, Any]:
     if out.exists():
         shutil.rmtree(out)
+    # Every method starts with nothing left to write back: the generated files and the
+    # previous method's outputs would otherwise still be going to disk while it runs.
+    os.sync()
     command = [sys.executable, str(Path(__file__).resolve()), "--child", method, "--dir",
                str(folder), "--out", str(out)]
     if jobs:
