@@ -15,6 +15,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from msoffcrypto.format.ooxml import OOXMLFile
 from typer.testing import CliRunner
 
@@ -169,12 +171,42 @@ def test_unique_stems_are_case_insensitive():
     assert unique_stems(["Kent", "kent", "Kent"]) == ["Kent", "kent (2)", "Kent (3)"]
 
 
-def test_second_run_skips_everything_unchanged(inbox, tmp_path):
+def _old_unique_stems(names: list[str]) -> list[str]:
+    """The first, plainly quadratic version: the reference for the faster one."""
+    taken: set[str] = set()
+    stems = []
+    for name in names:
+        base = safe_stem(name)
+        stem, n = base, 2
+        while stem.lower() in taken:
+            stem = f"{base} ({n})"
+            n += 1
+        taken.add(stem.lower())
+        stems.append(stem)
+    return stems
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["Kent", "kent", "KENT", "Kent (2)", "Kent (3)", "kent (2) (2)",
+                                 "Avon", "Avon (2)", "", "..", "CON"]), max_size=40))
+def test_unique_stems_number_as_the_first_version_did(names):
+    assert unique_stems(names) == _old_unique_stems(names)
+
+
+def test_second_run_skips_everything_unchanged(inbox, tmp_path, monkeypatch):
     out = tmp_path / "out"
     first = _run(inbox, out)
+    placed = {p.name: p.read_bytes() for p in (out / "feedback").iterdir()}
+    linked: list[Path] = []
+    real_link = runner._link_or_copy
+    monkeypatch.setattr(runner, "_link_or_copy",
+                        lambda source, target: (linked.append(source), real_link(source, target)))
     second = _run(inbox, out)
     assert all(o.cached for o in second.scored)
     assert [o.result for o in second.scored] == [o.result for o in first.scored]
+    # Feedback already in place is the cache entry's own file: left as it is, not relinked.
+    assert linked == []
+    assert {p.name: p.read_bytes() for p in (out / "feedback").iterdir()} == placed
     forced = _run(inbox, out, force=True)
     assert not any(o.cached for o in forced.scored)
 

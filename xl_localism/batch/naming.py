@@ -27,13 +27,18 @@ def safe_stem(name: str) -> str:
 def unique_stems(names: list[str]) -> list[str]:
     """Safe stems for each name, numbered where two would collide (case-insensitively)."""
     taken: set[str] = set()
+    # The next number to try for each stem: numbers below it are all taken already, so a
+    # trust with many submissions does not count up from 2 each time.
+    next_number: dict[str, int] = {}
     stems = []
     for name in names:
         base = safe_stem(name)
-        stem, n = base, 2
+        stem, n = base, next_number.get(base.lower(), 2)
         while stem.lower() in taken:
             stem = f"{base} ({n})"
             n += 1
+        if stem is not base:
+            next_number[base.lower()] = n
         taken.add(stem.lower())
         stems.append(stem)
     return stems

@@ -390,13 +390,27 @@ def _place_feedback(outcomes: list[Outcome], feedback_dir: Path) -> None:
                                    o.source))
     stems = unique_stems([o.summary["trust"] for o in scored])  # type: ignore[index]
     feedback_dir.mkdir(exist_ok=True)
+    # A rerun finds most feedback already in place: the very file of its cache entry (entries
+    # are never rewritten in place), which needs no new link.
+    device = os.stat(feedback_dir).st_dev
+    in_place = {entry.name: (device, entry.inode()) for entry in os.scandir(feedback_dir)}
     for outcome, stem in zip(scored, stems, strict=True):
-        target = feedback_dir / f"{stem}.xlsx"
         if outcome.feedback is None:
             continue
-        with atomic_path(target) as temporary:
-            _link_or_copy(outcome.feedback, temporary)
+        name = f"{stem}.xlsx"
+        target = feedback_dir / name
+        if name not in in_place or in_place[name] != _inode(outcome.feedback):
+            with atomic_path(target) as temporary:
+                _link_or_copy(outcome.feedback, temporary)
         outcome.feedback = target
+
+
+def _inode(path: Path) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+        return found.st_dev, found.st_ino
+    except OSError:
+        return None  # the cache entry is gone: placing it will say so
 
 
 def _mark_duplicates(outcomes: list[Outcome]) -> None:

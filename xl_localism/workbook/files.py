@@ -26,7 +26,8 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     atomic on one filesystem; on any error it is removed and ``target`` is untouched.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():  # a stat; mkdir(exist_ok=True) raises and catches each time
+        target.parent.mkdir(parents=True, exist_ok=True)
     temporary = _temporary_name(target)
     try:
         yield temporary
