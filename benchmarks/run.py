@@ -182,7 +182,7 @@ def _machine() -> dict[str, str]:
         ram = "unknown"
     packages = {name: _version(name) for name in ("openpyxl", "python-calamine",
                                                     "pandas", "pydantic", "pebble",
-                                                    "defusedxml")}
+                                                    "defusedxml", "isal")}
     soffice = shutil.which("soffice")
     office = (subprocess.run([soffice, "--version"], capture_output=True, text=True)
               .stdout.strip() if soffice else "not installed")
