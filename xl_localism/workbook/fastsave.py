@@ -149,6 +149,9 @@ class FastWorksheetWriter(WorksheetWriter):  # type: ignore[misc]
     def write_row(self, xf: Any, row: Iterable[Any], row_idx: int) -> None:
         dimension = self.ws.row_dimensions.get(row_idx)
         if isinstance(row, _Values):
+            if not isinstance(row.values, (list, tuple)):
+                # A generator can be read once: the fast path may give up half-way through.
+                row.values = list(row.values)
             if dimension is None:
                 # Most rows of the report (all of the Flags sheet's) are plain values only:
                 # the whole row is one string, with no generator or cell in between.
