@@ -211,6 +211,31 @@ def test_second_run_skips_everything_unchanged(inbox, tmp_path, monkeypatch):
     assert not any(o.cached for o in forced.scored)
 
 
+class _PlacedFile:
+    """What os.scandir yields for a file in the feedback folder, with a chosen stat."""
+
+    def __init__(self, result: os.stat_result) -> None:
+        self.result = result
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        return self.result
+
+
+def test_only_a_certain_hard_link_counts_as_already_in_place(tmp_path, monkeypatch):
+    entry = tmp_path / "entry.xlsx"
+    entry.write_bytes(b"feedback")
+    linked, copied = tmp_path / "linked.xlsx", tmp_path / "copied.xlsx"
+    os.link(entry, linked)
+    copied.write_bytes(b"feedback")
+    assert runner._same_linked_file(_PlacedFile(linked.stat()), entry)
+    assert not runner._same_linked_file(_PlacedFile(copied.stat()), entry)
+    assert not runner._same_linked_file(_PlacedFile(linked.stat()), tmp_path / "gone.xlsx")
+    # A drive that reports inode 0 for every file: nothing can be known, so place it again.
+    no_inode = os.stat_result((*linked.stat()[:1], 0, *linked.stat()[2:]))
+    monkeypatch.setattr(runner.os, "stat", lambda path, **kwargs: no_inode)
+    assert not runner._same_linked_file(_PlacedFile(no_inode), entry)
+
+
 def test_no_worker_outlives_the_batch(inbox, tmp_path):
     """The pool winds down while the report is written, but is gone when run_batch returns,
     whether the report was written or failed."""

@@ -392,25 +392,27 @@ def _place_feedback(outcomes: list[Outcome], feedback_dir: Path) -> None:
     feedback_dir.mkdir(exist_ok=True)
     # A rerun finds most feedback already in place: the very file of its cache entry (entries
     # are never rewritten in place), which needs no new link.
-    device = os.stat(feedback_dir).st_dev
-    in_place = {entry.name: (device, entry.inode()) for entry in os.scandir(feedback_dir)}
+    in_place = {entry.name: entry for entry in os.scandir(feedback_dir)}
     for outcome, stem in zip(scored, stems, strict=True):
         if outcome.feedback is None:
             continue
         name = f"{stem}.xlsx"
         target = feedback_dir / name
-        if name not in in_place or in_place[name] != _inode(outcome.feedback):
+        if name not in in_place or not _same_linked_file(in_place[name], outcome.feedback):
             with atomic_path(target) as temporary:
                 _link_or_copy(outcome.feedback, temporary)
         outcome.feedback = target
 
 
-def _inode(path: Path) -> tuple[int, int] | None:
+def _same_linked_file(placed: os.DirEntry[str], entry: Path) -> bool:
+    """``placed`` is a hard link to the cache ``entry``. Only where that can be known for sure:
+    some network and cloud drives report inode 0 for every file, and those get a fresh copy."""
     try:
-        found = os.stat(path)
-        return found.st_dev, found.st_ino
+        there, here = placed.stat(follow_symlinks=False), os.stat(entry)
     except OSError:
-        return None  # the cache entry is gone: placing it will say so
+        return False  # the cache entry is gone: placing it will say so
+    return (there.st_ino != 0 and there.st_nlink > 1 and
+            (there.st_dev, there.st_ino) == (here.st_dev, here.st_ino))
 
 
 def _mark_duplicates(outcomes: list[Outcome]) -> None:
