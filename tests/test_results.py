@@ -25,6 +25,7 @@ from xl_localism.layout import (
     TARGETS_TABLE,
     Block,
     SheetLayout,
+    Style,
     column_index,
     column_letter,
     flags_layout,
@@ -96,6 +97,26 @@ def with_hostile_text(assessment: Assessment) -> Assessment:
 
 # ---------------------------------------------------------------------------------------------
 # Layouts
+
+
+def test_styles_are_equal_when_they_look_alike() -> None:
+    import copy
+    import pickle
+
+    bold = Style(bold=True)
+    assert bold == Style(bold=True) and hash(bold) == hash(Style(bold=True))
+    assert bold != Style(bold=True, italic=True) and bold != "bold"
+    assert Style(fill="FFC7CE").over(bold) == Style(bold=True, fill="FFC7CE")
+    assert Style().is_empty and not bold.is_empty
+    assert {bold, Style(bold=True), Style()} == {Style(), bold}
+    # Copies and pickles are numbered afresh by what they look like.
+    assert pickle.loads(pickle.dumps(bold)) == bold == copy.deepcopy(bold)
+
+    class Boxed(Style):
+        pass
+
+    assert Boxed(bold=True) == Boxed(bold=True) and Boxed(bold=True) != bold
+    assert type(copy.deepcopy(Boxed(bold=True))) is Boxed
 
 
 def test_a1_helpers_round_trip() -> None:

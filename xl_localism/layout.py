@@ -22,6 +22,7 @@ Conventions a renderer can rely on:
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import textwrap
@@ -86,6 +87,7 @@ COMPONENT_NAMES = {
 # Every distinct look is numbered once; equal styles share the number. Renderers and layering
 # look styles up once per cell, and hashing or comparing one int is far cheaper than ten fields.
 _STYLE_NUMBERS: dict[tuple[Any, ...], int] = {}
+_NEXT_STYLE_NUMBER = itertools.count()
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,14 +107,15 @@ class Style:
 
     def __post_init__(self) -> None:
         # Only the fields are in __dict__ yet, in order.
-        look = tuple(self.__dict__.values())
+        look = (self.__class__, *self.__dict__.values())
         number = _STYLE_NUMBERS.get(look)
         if number is None:
-            number = _STYLE_NUMBERS[look] = len(_STYLE_NUMBERS)
+            # setdefault: two threads meeting a new look at once still agree on its number.
+            number = _STYLE_NUMBERS.setdefault(look, next(_NEXT_STYLE_NUMBER))
         object.__setattr__(self, "_number", number)
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not Style:
+        if other.__class__ is not self.__class__:
             return NotImplemented
         return self._number == other._number  # type: ignore[attr-defined, no-any-return]
 
@@ -121,7 +124,7 @@ class Style:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Numbers are this process's own: another process numbers the look afresh.
-        return (Style, tuple(getattr(self, name) for name in _STYLE_FIELDS))
+        return (self.__class__, tuple(getattr(self, name) for name in _STYLE_FIELDS))
 
     def over(self, base: Style) -> Style:
         """This style laid over ``base``: every field set here wins."""
