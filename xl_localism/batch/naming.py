@@ -33,12 +33,12 @@ def unique_stems(names: list[str]) -> list[str]:
     stems = []
     for name in names:
         base = safe_stem(name)
-        stem, n = base, next_number.get(base.lower(), 2)
+        key = base.lower()
+        stem, n = base, next_number.get(key, 2)
         while stem.lower() in taken:
             stem = f"{base} ({n})"
             n += 1
-        if stem is not base:
-            next_number[base.lower()] = n
+        next_number[key] = n
         taken.add(stem.lower())
         stems.append(stem)
     return stems

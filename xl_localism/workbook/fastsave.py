@@ -116,14 +116,7 @@ def _plain_row_xml(values: Iterable[Any], row_idx: int) -> str | None:
     for col_idx, value in enumerate(values, 1):
         if value is None:
             continue
-        coordinate = f"{get_column_letter(col_idx)}{row_idx}"
-        if value.__class__ is str:  # most of them: plain_value_xml's first case, inlined
-            tail = _text_tail(value)
-            if tail is None:
-                return None
-            cells.append(f'<c r="{coordinate}"{tail}')
-            continue
-        text = plain_value_xml(coordinate, value)
+        text = plain_value_xml(f"{get_column_letter(col_idx)}{row_idx}", value)
         if text is None:
             return None
         cells.append(text)
