@@ -7,6 +7,8 @@ import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
 
+import openpyxl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
@@ -17,7 +19,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from xl_localism.batch.national import write_national_report
-from xl_localism.batch.runner import run_batch
+from xl_localism.batch.runner import Outcome, run_batch
 from xl_localism.demo import write_sample
 from xl_localism.workbook import fastsave
 
@@ -158,3 +160,78 @@ def test_the_national_report_is_byte_identical(samples, tmp_path, monkeypatch):
     monkeypatch.setattr(fastsave, "ENABLED", False)
     plain = write_national_report(result.outcomes, tmp_path / "plain.xlsx")
     assert _parts(Path(fast).read_bytes()) == _parts(Path(plain).read_bytes())
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.one_of(st.text(max_size=40),
+                                             st.integers(-10**20, 10**20),
+                                             st.floats(allow_nan=False, allow_infinity=False),
+                                             st.booleans(), st.none()), max_size=12),
+                          st.integers(0, 12)), max_size=8))
+def test_rows_made_ahead_as_xml_are_the_rows_openpyxl_writes(rows):
+    """A row made in two runs before its number is known (as a batch worker makes a Flags
+    row) is written as openpyxl writes those values; a row it cannot make goes in as values."""
+    rows = [([v for v in row if not (isinstance(v, str) and ILLEGAL_CHARACTERS_RE.search(v))],
+             cut) for row, cut in rows]
+
+    def make(ahead: bool) -> Workbook:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Rows")
+        fastsave.stream_rows(sheet)
+        for row, cut in rows:
+            cut = min(cut, len(row))
+            runs = (fastsave.cells_template(row[:cut]),
+                    fastsave.cells_template(row[cut:], first_column=cut + 1))
+            if ahead and None not in runs:
+                sheet.append(fastsave.row_xml(*runs))  # type: ignore[arg-type]
+            else:
+                sheet.append(row)
+        return workbook
+
+    ahead, plain = io.BytesIO(), io.BytesIO()
+    fastsave.save_workbook(make(ahead=True), ahead)
+    fastsave.ENABLED = False
+    try:
+        make(ahead=False).save(plain)
+    finally:
+        fastsave.ENABLED = True
+    assert _parts(ahead.getvalue()) == _parts(plain.getvalue())
+
+
+def test_a_row_made_as_xml_cannot_take_a_height():
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Rows")
+    sheet.row_dimensions[1].height = 30
+    fastsave.stream_rows(sheet)
+    with pytest.raises(ValueError, match="row 1 has a height"):
+        sheet.append(fastsave.row_xml(fastsave.cells_template(["a", 1]) or ""))
+
+
+def test_the_report_from_the_workers_flag_rows_is_the_report_from_the_cache(
+        samples, tmp_path, monkeypatch):
+    """The batch writes the Flags sheet from rows its workers made; a report written later
+    makes them again from the cache entries: the same bytes. A source file whose name would
+    read as a formula is written as a cell of its own either way."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for sample in samples:
+        write_sample(sample, inbox / f"{sample.slug}.xlsx")
+    write_sample(samples[0], inbox / "-draft.xlsx")
+    entries_read: list[str] = []
+    real_result = Outcome.result
+
+    def counted(outcome: Outcome) -> dict | None:
+        entries_read.append(outcome.source)
+        return real_result.fget(outcome)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(Outcome, "result", property(counted))
+    result = run_batch(inbox, tmp_path / "out", jobs=2, write_report=write_national_report)
+    assert result.report is not None and len(result.scored) == len(samples) + 1
+    # Only the file whose rows could not be made ahead was read back for the report.
+    assert entries_read == ["-draft.xlsx"]
+    again = write_national_report(result.outcomes, tmp_path / "out" / "again.xlsx")
+    assert len(entries_read) == 2 + len(samples)
+    assert _parts(result.report.read_bytes()) == _parts(Path(again).read_bytes())
+    flags = openpyxl.load_workbook(again, read_only=True)["Flags"]
+    draft = [row for row in flags.iter_rows(values_only=True) if row[1] == "-draft.xlsx"]
+    assert draft and all(row[2] for row in draft)

@@ -140,10 +140,11 @@ def test_output_folder_made_read_only_during_the_batch(previous_run, monkeypatch
     monkeypatch.setattr(runner, "_check_output_folder", check_then_turn_read_only)
 
     def refused_outside_the_cache(real, folder_of):
-        """``real``, refused in the report and feedback folders as a read-only folder would."""
+        """``real``, refused in the report and feedback folders as a read-only folder would
+        (the cache and other folders, such as the temporary one, stay writable)."""
         def call(*args, **kwargs):
             folder = Path(folder_of(*args, **kwargs))
-            if checked and runner.CACHE_DIR not in folder.parts:
+            if checked and folder.is_relative_to(out) and runner.CACHE_DIR not in folder.parts:
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
             return real(*args, **kwargs)
         return call
@@ -226,3 +227,38 @@ def test_ctrl_c_during_a_batch_then_rerunning(tmp_path, samples):
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert _league_rows(out) == 40
     assert not _strays(out)
+
+
+@pytest.mark.parametrize("fails", ["at the start", "half-way"])
+def test_no_room_for_the_flag_rows_the_report_reads_the_cache_instead(tmp_path, samples,
+                                                                      monkeypatch, fails):
+    """The report's Flags rows wait in a temporary file while the batch runs; when the
+    temporary folder is full, the report makes them from the cache entries: same report."""
+    from xl_localism.batch.flag_rows import FlagSpill
+    from xl_localism.batch.national import write_national_report
+
+    inbox = _inbox(tmp_path / "inbox", samples, 6)
+    good = runner.run_batch(inbox, tmp_path / "good", jobs=2, write_report=write_national_report)
+    real_add, added = FlagSpill.add, []
+
+    def no_room(*args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def full_after_three(spill, rows):
+        if len(added) == 3:
+            no_room()
+        added.append(rows)
+        return real_add(spill, rows)
+
+    if fails == "at the start":
+        monkeypatch.setattr(FlagSpill, "__init__", no_room)
+    else:
+        monkeypatch.setattr(FlagSpill, "add", full_after_three)
+    full_tmp = runner.run_batch(inbox, tmp_path / "full", jobs=2)  # no report while it fails
+    monkeypatch.undo()
+    assert len(full_tmp.scored) == 6 and all(o.flag_rows is None or not o.flag_rows.readable
+                                             for o in full_tmp.scored)
+    report = write_national_report(full_tmp.outcomes, tmp_path / "full" / runner.REPORT_NAME)
+    expected = openpyxl.load_workbook(good.report, read_only=True)["Flags"]
+    written = openpyxl.load_workbook(report, read_only=True)["Flags"]
+    assert list(written.values) == list(expected.values) and len(list(written.values)) > 6

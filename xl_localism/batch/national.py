@@ -7,12 +7,9 @@ text, never as a formula.
 
 from __future__ import annotations
 
-import pickle
-import tempfile
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import ExitStack
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,14 +23,22 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from xl_localism import layout
+from xl_localism.batch.flag_rows import (
+    FLAG_HEADERS,
+    SEVERITIES,
+    FlagSpill,
+    SpilledRows,
+    plain_cells,
+    rows_by_severity,
+)
 from xl_localism.batch.runner import Outcome
 from xl_localism.layout import RAG_COLOURS
-from xl_localism.vocab import Driver, Severity
-from xl_localism.workbook.fastsave import Saving, stream_rows
+from xl_localism.vocab import Driver
+from xl_localism.workbook import fastsave
+from xl_localism.workbook.fastsave import RowXml, Saving, row_xml, stream_rows
 from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, save_atomically, write_text
 
 DRIVERS = [d.value for d in Driver]
-SEVERITIES = [s.value for s in Severity]
 RAG_FILL = RAG_COLOURS  # the same palette as the Summary sheet
 LEAGUE_HEADERS = ["Rank", "Trust", "Nation", "Region", "As at", "Score", "RAG", *DRIVERS,
                   *[s.capitalize() for s in SEVERITIES], "Source file", "Feedback workbook",
@@ -104,6 +109,12 @@ class _Sheet:
         # else without a look goes in as the value itself.
         self.sheet.append([self.cell(v) if isinstance(v, str) and
                            v.startswith(CELL_INJECTION_PREFIXES) else v for v in values])
+        self.rows += 1
+
+    def append_xml(self, row: RowXml) -> None:
+        """A row made by ``fastsave.row_xml``: its cells were checked as append() would."""
+        stream_rows(self.sheet)
+        self.sheet.append(row)
         self.rows += 1
 
     def as_table(self, name: str, columns: int) -> None:
@@ -185,51 +196,41 @@ def _heatmap(workbook: Workbook, ranked: list[Outcome]) -> None:
 
 
 def _flags(workbook: Workbook, ranked: list[Outcome]) -> None:
-    headers = ["Trust", "Source file", "Severity", "Code", "Sheet", "Cell", "Message",
-               "Suggested action"]
-    sheet = _Sheet(workbook, "Flags", [28, 30, 10, 26, 14, 10, 80, 60])
-    sheet.sheet.freeze_panes = "A2"
-    sheet.header(headers)
-    for row in _flags_by_severity(ranked):
-        sheet.append(row)
-    sheet.as_table("AllFlags", len(headers))
-
-
-def _flags_by_severity(ranked: list[Outcome]) -> Iterator[list[Any]]:
     """Every flag row, most severe first, then by trust and code, ties in ranked order.
 
-    The flags of a national batch are most of its data, so they are not all held at once: each
-    trust's flags are read from its cache entry, sorted, and spilled to a temporary file per
-    severity; the files are then read back in order. Memory stays flat however many trusts.
+    Each submission's rows are read once (from the batch's spill, else from its cache entry)
+    and kept in a temporary file, never all in memory: a trust's rows of one severity at a
+    time are sorted and written.
     """
-    by_trust: dict[str, list[Outcome]] = {}
-    for outcome in ranked:
-        by_trust.setdefault(outcome.summary["trust"].casefold(), []).append(  # type: ignore
-            outcome)
-    with ExitStack() as stack:
-        spills = {s: stack.enter_context(tempfile.TemporaryFile()) for s in SEVERITIES}
-        for trust in sorted(by_trust):
-            rows: dict[str, list[tuple[str, list[Any]]]] = {s: [] for s in SEVERITIES}
-            for outcome in by_trust[trust]:
-                for flag in (outcome.result or {}).get("flags", []):
-                    rows[flag["severity"]].append((flag["code"], [
-                        outcome.summary["trust"], outcome.source, flag["severity"],  # type: ignore
-                        flag["code"], flag["sheet"], flag["cell"], flag["message"],
-                        flag.get("action")]))
-            for severity, found in rows.items():
-                if found:
-                    # One pickle per trust and severity: a trust's rows are few, and a pickle
-                    # per row cost more than the rows' writing.
-                    found.sort(key=lambda pair: pair[0])  # stable: keeps ties in ranked order
-                    pickle.dump([row for _, row in found], spills[severity])
+    sheet = _Sheet(workbook, "Flags", [28, 30, 10, 26, 14, 10, 80, 60])
+    sheet.sheet.freeze_panes = "A2"
+    sheet.header(FLAG_HEADERS)
+    with FlagSpill() as spill:
+        by_trust: dict[str, list[tuple[Outcome, SpilledRows, str | None]]] = {}
+        for outcome in ranked:
+            summary = outcome.summary or {}
+            first_cells = plain_cells([summary["trust"], outcome.source], 1)
+            spilled = outcome.flag_rows
+            if (spilled is None or not spilled.readable or first_cells is None
+                    or not fastsave.ENABLED):
+                # Not made by a batch worker (a cached result), or made as XML that cannot be
+                # used here: made again from the cache entry.
+                flags = (outcome.result or {}).get("flags", [])
+                spilled = spill.add(rows_by_severity(flags, as_values=first_cells is None))
+            by_trust.setdefault(summary["trust"].casefold(), []).append(
+                (outcome, spilled, first_cells))
         for severity in SEVERITIES:
-            spill = spills[severity]
-            spill.seek(0)
-            while True:
-                try:
-                    yield from pickle.load(spill)
-                except EOFError:
-                    break
+            for trust in sorted(by_trust):
+                found = [(owner, row) for owner in by_trust[trust]
+                         for row in owner[1].rows(severity)]
+                found.sort(key=lambda pair: pair[1][0])  # stable: ties keep the ranked order
+                for (outcome, _, first_cells), (_, template, values) in found:
+                    if first_cells is not None and template is not None:
+                        sheet.append_xml(row_xml(first_cells, template))
+                    else:
+                        sheet.append([(outcome.summary or {})["trust"], outcome.source,
+                                      *(values or [])])
+    sheet.as_table("AllFlags", len(FLAG_HEADERS))
 
 
 def _rejected(workbook: Workbook, rejected: list[Outcome]) -> None:

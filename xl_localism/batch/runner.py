@@ -7,6 +7,7 @@ fingerprint, so an interrupted batch resumes where it stopped and a rerun skips 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -23,6 +24,7 @@ from pebble import ProcessExpired, ProcessPool
 
 import xl_localism
 from xl_localism.batch.discover import find_submissions
+from xl_localism.batch.flag_rows import FlagSpill, SpilledRows
 from xl_localism.batch.naming import unique_stems
 from xl_localism.workbook.files import atomic_path
 
@@ -60,6 +62,8 @@ class Outcome:
     feedback: Path | None = None
     notes: list[str] = field(default_factory=list)
     entry: Path | None = None  # the cache entry holding the full result
+    # The report's Flags rows, made by the worker that scored it (see batch.flag_rows).
+    flag_rows: SpilledRows | None = field(default=None, repr=False)
 
     @property
     def result(self) -> dict[str, Any] | None:
@@ -131,6 +135,7 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 def process_submission(path: str, cache_dir: str, key: str) -> dict[str, Any]:
     """Worker: read, score and write the feedback workbook of one file. Never raises."""
     # Imported here so a worker process pays for them once, not the parent at import time.
+    from xl_localism.batch.flag_rows import rows_by_severity
     from xl_localism.engine import assess
     from xl_localism.report import to_json
     from xl_localism.workbook.reader import WorkbookError, read_workbook
@@ -155,8 +160,10 @@ def process_submission(path: str, cache_dir: str, key: str) -> dict[str, Any]:
         return {"rejected": f"its results could not be saved ({error.strerror or error}); it "
                             "will be scored again on the next run"}
     if "result" in outcome:
-        # The parent reads flags and explanation from the entry when it needs them.
-        return {"result": summary_of(outcome["result"])}
+        # The parent reads flags and explanation from the entry when it needs them; the
+        # report's Flags rows it is given ready, made here on all cores.
+        return {"result": summary_of(outcome["result"]),
+                "flag_rows": rows_by_severity(outcome["result"]["flags"])}
     return outcome
 
 
@@ -264,6 +271,7 @@ def run_batch(
     try:
         return _finish(outcomes, pending, out_dir, cache, write_report, interrupted)
     finally:
+        scorer.close_spill()  # a report written later reads the cache entries instead
         if shutting_down is not None:
             shutting_down.join()
 
@@ -316,6 +324,10 @@ class _Scorer:
         self.cache, self.workers, self.timeout = cache, workers, timeout
         self.pool: ProcessPool | None = None
         self.scheduled: list[tuple[Outcome, Any]] = []
+        self.flag_spill: FlagSpill | None = None
+        # Without room for temporary files the report reads each cache entry instead.
+        with contextlib.suppress(OSError):
+            self.flag_spill = FlagSpill()
 
     def schedule(self, outcome: Outcome) -> None:
         if self.pool is None:
@@ -339,9 +351,27 @@ class _Scorer:
                                     "the next run"}
             except Exception as error:
                 data = {"rejected": f"could not be scored ({type(error).__name__})"}
+            flag_rows = data.pop("flag_rows", None)
             _apply(outcome, data, self.cache)
+            if flag_rows is not None and outcome.summary is not None:
+                self._keep_flag_rows(outcome, flag_rows)
             if on_progress:
                 on_progress(outcome)
+
+    def _keep_flag_rows(self, outcome: Outcome, flag_rows: dict[str, Any]) -> None:
+        if self.flag_spill is None:
+            return
+        try:
+            outcome.flag_rows = self.flag_spill.add(flag_rows)
+        except OSError:
+            # The temporary folder is full: every row spilled so far is unreadable now, and
+            # the report reads the cache entries instead.
+            self.close_spill()
+
+    def close_spill(self) -> None:
+        if self.flag_spill is not None:
+            self.flag_spill.close()
+            self.flag_spill = None
 
     def stop(self) -> None:
         """Stop the workers now, mid-file if need be (Ctrl-C, an error)."""

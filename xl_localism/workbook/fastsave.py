@@ -89,14 +89,19 @@ def plain_value_xml(coordinate: str, value: Any) -> str | None:
     """The <c> openpyxl would write for a plain value appended to a write-only sheet, or None
     when openpyxl would do more than store it (a formula, an error code, a date, text it
     rejects): those still go through an openpyxl cell."""
+    tail = _plain_tail(value)
+    return None if tail is None else f'<c r="{coordinate}"{tail}'
+
+
+def _plain_tail(value: Any) -> str | None:
+    """What follows the coordinate in a plain value's <c> element (see plain_value_xml)."""
     kind = type(value)
     if kind is str:
-        tail = _text_tail(value)
-        return None if tail is None else f'<c r="{coordinate}"{tail}'
+        return _text_tail(value)
     if kind is bool:
-        return _element(f'<c r="{coordinate}" t="b"', "b", value)
+        return _element(' t="b"', "b", value)
     if kind in (int, float) and math.isfinite(value):
-        return _element(f'<c r="{coordinate}" t="n"', "n", value)
+        return _element(' t="n"', "n", value)
     return None
 
 
@@ -123,6 +128,44 @@ def _plain_row_xml(values: Iterable[Any], row_idx: int) -> str | None:
     return "".join(cells)
 
 
+# Where a row's number goes in XML made before the number is known. Never part of a cell's XML:
+# openpyxl refuses text with control characters (``_text_tail`` leaves such text to a cell).
+ROW_MARK = "\x00"
+
+
+def cells_template(values: Iterable[Any], first_column: int = 1) -> str | None:
+    """The <c> elements of plain values from ``first_column`` on, with ROW_MARK for the row.
+
+    Made where the values are at hand (a batch worker makes its submission's Flags rows) and
+    put in a row with :func:`row_xml` when the row number is known. None when some value needs
+    a cell object, or when openpyxl writes the cells itself (``ENABLED`` off).
+    """
+    if not ENABLED:
+        return None
+    cells = []
+    for col_idx, value in enumerate(values, first_column):
+        if value is None:
+            continue
+        tail = _plain_tail(value)
+        if tail is None:
+            return None
+        cells.append(f'<c r="{get_column_letter(col_idx)}{ROW_MARK}"{tail}')
+    return "".join(cells)
+
+
+class RowXml(tuple):  # type: ignore[type-arg]
+    """A row as XML with ROW_MARK for its number. A tuple, so a write-only sheet's ``append``
+    takes it like any row; :class:`FastWorksheetWriter` writes it as it is."""
+
+    __slots__ = ()
+
+
+def row_xml(*templates: str) -> RowXml:
+    """A row of runs of cells made by :func:`cells_template` (so only while ``ENABLED``), each
+    run's columns after the last's."""
+    return RowXml((f'<row r="{ROW_MARK}">{"".join(templates)}</row>',))
+
+
 class _Values:
     """A row appended to a write-only sheet, handed to the writer as the values themselves."""
 
@@ -142,6 +185,12 @@ class FastWorksheetWriter(WorksheetWriter):  # type: ignore[misc]
     def write_row(self, xf: Any, row: Iterable[Any], row_idx: int) -> None:
         dimension = self.ws.row_dimensions.get(row_idx)
         if isinstance(row, _Values):
+            if isinstance(row.values, RowXml):
+                if dimension is not None:
+                    raise ValueError(f"row {row_idx} has a height or style: it cannot be "
+                                     "written from its XML")
+                xf._file(row.values[0].replace(ROW_MARK, str(row_idx)))
+                return None
             if not isinstance(row.values, (list, tuple)):
                 # A generator can be read once: the fast path may give up half-way through.
                 row.values = list(row.values)
