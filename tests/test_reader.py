@@ -306,3 +306,53 @@ def test_thousands_of_blank_formatted_rows(tmp_path, good_file, engine):
     original = read_workbook(good_file, engine=engine)
     assert len(original.targets) < 60
     assert not [p for p in original.problems if p.code == "DATA_INVALID"]
+
+
+def _calamine_tables(path: Path) -> list[reader.TableRef]:
+    """The tables as calamine's own table loading gives them (the reader no longer asks)."""
+    import python_calamine
+
+    workbook = python_calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
+    found = []
+    for name in workbook.table_names:
+        table = workbook.get_table_by_name(name)
+        (r1, c1), (r2, c2) = table.start, table.end
+        # calamine's start is the first data row; the header row sits just above it.
+        found.append(reader.TableRef(table.name, table.sheet, r1, c1 + 1, r2 + 1, c2 + 1))
+    return found
+
+
+def test_tables_are_read_from_the_package_as_calamine_reads_them(tmp_path, samples):
+    template = Path(__file__).parent.parent / "workbooks"
+    paths = [write_tables(tmp_path / f"{i}.xlsx", sample_tables(s))
+             for i, s in enumerate(samples)] + sorted(template.glob("*.xlsx"))
+    for path in paths:
+        tables = reader.inspect_package(path).tables
+        assert tables and tables == _calamine_tables(path), path.name
+
+
+def test_tables_written_with_prefixes_absolute_targets_and_a_totals_row(tmp_path, good_file):
+    path = replace_part(good_file, "xl/worksheets/_rels/sheet3.xml.rels",
+                        lambda xml: re.sub(rb'Target="\.\./tables/', b'Target="/xl/tables/', xml),
+                        tmp_path / "absolute.xlsx")
+    table_part = next(n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/tables/"))
+    prefixed = replace_part(path, table_part, lambda xml: re.sub(
+        rb"<(/?)(\w+)", rb"<\1x:\2", xml).replace(b"xmlns=", b"xmlns:x=").replace(
+        b"<x:table ", b'<x:table totalsRowCount="1" ', 1), tmp_path / "prefixed.xlsx")
+    before = {t.name: t for t in reader.inspect_package(good_file).tables}
+    after = {t.name: t for t in reader.inspect_package(prefixed).tables}
+    assert after.keys() == before.keys()
+    changed = [name for name in before if before[name] != after[name]]
+    assert len(changed) == 1  # the table with a totals row ends a row earlier
+    assert after[changed[0]].last_row == before[changed[0]].last_row - 1
+
+
+def test_a_dtd_deep_in_the_workbook_part_is_refused(tmp_path, good_file):
+    def deep(xml: bytes) -> bytes:
+        declaration, _, rest = xml.rpartition(b"?>")
+        head = declaration + b"?>" if declaration else b""
+        return head + b"<!--" + b"x" * 8192 + b'--><!DOCTYPE w [<!ENTITY e "boom">]>' + rest
+
+    crafted = replace_part(good_file, "xl/workbook.xml", deep, tmp_path / "deep.xlsx")
+    with pytest.raises(WorkbookError, match="DOCTYPE"):
+        reader.inspect_package(crafted)

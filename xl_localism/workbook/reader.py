@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import mmap
+import posixpath
 import re
 import struct
 import zipfile
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Literal
+from xml.parsers import expat
 
 from xl_localism import schema
 from xl_localism.flags import make_flag
@@ -94,6 +96,9 @@ class Package:
     has_macros: bool = False
     has_error_cells: bool = False
     has_large_tables: bool = False
+    # The Excel tables the package declares, read from its parts while they are checked:
+    # calamine would otherwise read each table's sheet twice to give the same addresses.
+    tables: list[TableRef] = field(default_factory=list)
 
 
 def inspect_package(path: Path) -> Package:
@@ -140,6 +145,7 @@ def inspect_package(path: Path) -> Package:
                     raise WorkbookError(path, f"refused: {member.filename} is compressed "
                                         f"{ratio:.0f}:1, a zip bomb pattern")
             package = Package(has_macros="xl/vbaProject.bin" in names)
+            table_parts: dict[str, bytes] = {}
             for member in members:
                 if match := _SHEET_PART.match(member.filename):
                     with _open_part(archive, mapped, member) as sheet_xml:
@@ -155,10 +161,16 @@ def inspect_package(path: Path) -> Package:
                         raise WorkbookError(path, _doctype_reason(member.filename))
                     package.has_large_tables |= _table_cells(table_xml) > \
                         MAX_CALAMINE_TABLE_CELLS
+                    table_parts[member.filename.lower()] = table_xml
                 elif member.filename.endswith((".xml", ".rels")):
                     with _open_part(archive, mapped, member) as part:
-                        if _DOCTYPE.search(part.read(XML_HEAD_BYTES)):
+                        wanted = _TABLE_MAP_PART.match(member.filename)
+                        head = part.read(MAX_TABLE_MAP_BYTES if wanted else XML_HEAD_BYTES)
+                        if _DOCTYPE.search(head[:XML_HEAD_BYTES]):
                             raise WorkbookError(path, _doctype_reason(member.filename))
+                        if wanted:
+                            table_parts[member.filename.lower()] = head
+            package.tables = _declared_tables(path, table_parts)
             return package
     except zipfile.BadZipFile as error:
         raise WorkbookError(path, f"damaged zip package ({error})") from error
@@ -294,6 +306,88 @@ def _exact_extent(data: bytes, positional_rows: int) -> tuple[int, int]:
     return max_row + positional_rows, max_column + positional_cells
 
 
+# The parts that say which tables a sheet has: the workbook (sheet names), its relationships
+# (sheet parts) and each sheet's relationships (table parts).
+_TABLE_MAP_PART = re.compile(r"xl/(?:workbook\.xml|_rels/workbook\.xml\.rels|"
+                             r"(?:worksheets|macrosheets|dialogsheets)/_rels/[^/]+\.rels)$",
+                             re.IGNORECASE)
+MAX_TABLE_MAP_BYTES = 1 << 20
+
+
+def _attributes(path: Path, part: str, xml: bytes, element: str) -> list[dict[str, str]]:
+    """The attributes (by local name) of each ``element`` in a small XML part, in order.
+
+    expat, with any DTD refused as defusedxml refuses it: the DOCTYPE check above reads only a
+    part's head. A part that does not parse declares nothing (calamine would not read it
+    either; the workbook is then read by sheet names)."""
+    found: list[dict[str, str]] = []
+
+    # Names as written ("x:table", "r:id"), their prefixes dropped: expat's namespace mode
+    # costs half as much again, and these parts use each local name once.
+    def start(name: str, attributes: dict[str, str]) -> None:
+        if name.rpartition(":")[2] == element:
+            found.append({key.rpartition(":")[2]: value for key, value in attributes.items()})
+
+    def refuse(*_: object) -> None:
+        raise WorkbookError(path, _doctype_reason(part))
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError:
+        return []
+    return found
+
+
+def _part_target(folder: str, target: str) -> str:
+    """A relationship's target as a part name (lower case, as parts are looked up)."""
+    name = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+    return posixpath.normpath(name).lower()
+
+
+def _declared_tables(path: Path, parts: dict[str, bytes]) -> list[TableRef]:
+    """Each Excel table of each sheet, in workbook order, as the package declares it."""
+    def relationships(rels: str) -> list[dict[str, str]]:
+        return _attributes(path, rels, parts.get(rels, b""), "Relationship") \
+            if rels in parts else []
+
+    sheet_parts = {r.get("Id"): _part_target("xl", r.get("Target", ""))
+                   for r in relationships("xl/_rels/workbook.xml.rels")}
+    tables: list[TableRef] = []
+    sheets = _attributes(path, "xl/workbook.xml", parts.get("xl/workbook.xml", b""), "sheet")
+    for sheet in sheets:
+        sheet_part = sheet_parts.get(sheet.get("id"))
+        name = sheet.get("name")
+        if sheet_part is None or name is None:
+            continue
+        folder, file_name = posixpath.split(sheet_part)
+        for rel in relationships(f"{folder}/_rels/{file_name}.rels"):
+            if not rel.get("Type", "").endswith("/table") or rel.get("TargetMode"):
+                continue
+            table_part = _part_target(folder, rel.get("Target", ""))
+            for table in _attributes(path, table_part, parts.get(table_part, b""), "table")[:1]:
+                ref = _TABLE_RANGE.fullmatch(table.get("ref", ""))
+                title = table.get("displayName") or table.get("name")
+                if ref is None or not title:
+                    continue  # no address: the table is found by its sheet's name instead
+                c1, r1, c2, r2 = ref.groups(default="")
+                first_column, first_row = _column_number(c1.encode()), int(r1)
+                last_column = _column_number((c2 or c1).encode())
+                last_row = int(r2 or r1)
+                # A Totals row is not data; openpyxl's reading leaves it out too.
+                totals = table.get("totalsRowCount", "0")
+                last_row -= int(totals) if totals.isdigit() else 0
+                tables.append(TableRef(title, name, first_row, first_column, last_row,
+                                       last_column))
+    return tables
+
+
+_TABLE_RANGE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?")
+
+
 def _table_cells(table_xml: bytes) -> int:
     """How many cells a table part's range claims (the largest, if it names several)."""
     largest = 0
@@ -339,17 +433,13 @@ def _plain(value: Any) -> Any:
 # Engines: each returns the grids of the sheets and the workbook's tables.
 
 
-def _read_calamine(path: Path) -> tuple[dict[str, Grid], list[TableRef]]:
+def _read_calamine(path: Path, tables: list[TableRef]) -> tuple[dict[str, Grid],
+                                                                list[TableRef]]:
+    """The grids of the sheets the contract's tables are on; ``tables`` from the package."""
     import python_calamine
 
-    workbook = python_calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
+    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     try:
-        tables = []
-        for table_name in workbook.table_names:
-            table = workbook.get_table_by_name(table_name)
-            (r1, c1), (r2, c2) = table.start, table.end
-            # calamine's start is the first data row; the header row sits just above it.
-            tables.append(TableRef(table.name, table.sheet, r1, c1 + 1, r2 + 1, c2 + 1))
         grids: dict[str, Grid] = {}
         # Only the sheets the contract's tables are on: a template's instructions and lists,
         # or a trust's own working sheets, are never looked at, so they are not parsed.
@@ -516,7 +606,8 @@ def read_workbook(path: Path | str, engine: Engine = "auto") -> Submission:
     use_calamine = (engine == "calamine" or (engine == "auto" and not package.has_error_cells)
                     ) and not package.has_large_tables  # calamine would abort, whatever asked
     try:
-        grids, tables = _read_calamine(path) if use_calamine else _read_openpyxl(path)
+        grids, tables = (_read_calamine(path, package.tables) if use_calamine
+                         else _read_openpyxl(path))
     except (WorkbookError, KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:
