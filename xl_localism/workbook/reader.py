@@ -16,7 +16,6 @@ import posixpath
 import re
 import struct
 import zipfile
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -29,6 +28,7 @@ from xl_localism.flags import make_flag
 from xl_localism.models import Flag, Submission
 from xl_localism.schema import TableSpec, header_key
 from xl_localism.tables import RawTable, build_submission
+from xl_localism.workbook.zippack import ZLIB, ZLIB_ERRORS
 
 Engine = Literal["auto", "calamine", "openpyxl"]
 
@@ -174,7 +174,7 @@ def inspect_package(path: Path) -> Package:
             return package
     except zipfile.BadZipFile as error:
         raise WorkbookError(path, f"damaged zip package ({error})") from error
-    except (EOFError, zlib.error, NotImplementedError) as error:
+    except (EOFError, *ZLIB_ERRORS, NotImplementedError) as error:
         # A truncated or mislabelled member fails while inflating, not while listing.
         raise WorkbookError(path, f"damaged zip package ({type(error).__name__}: "
                             f"{str(error)[:120]})") from error
@@ -210,10 +210,10 @@ def _open_part(archive: zipfile.ZipFile, package: Any, member: zipfile.ZipInfo) 
         raise EOFError(f"{member.filename} is cut short")
     if member.compress_type == zipfile.ZIP_DEFLATED:
         # Never more than the declared size (and one byte to tell a lie).
-        content = zlib.decompressobj(-15).decompress(raw, member.file_size + 1)
+        content = ZLIB.decompressobj(-15).decompress(raw, member.file_size + 1)
     else:
         content = raw
-    if len(content) != member.file_size or zlib.crc32(content) != member.CRC:
+    if len(content) != member.file_size or ZLIB.crc32(content) != member.CRC:
         raise zipfile.BadZipFile(f"bad CRC or size for {member.filename}")
     return io.BytesIO(content)
 

@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import struct
 import time
+import zlib
 from collections.abc import Sequence
 
 try:
     from isal import isal_zlib as _deflate
 except ImportError:  # no ISA-L build for this processor: the standard library, slower
     import zlib as _deflate  # type: ignore[no-redef]
+
+# The zlib-compatible module to inflate with too (ISA-L inflates ~1.5 x faster than zlib), and
+# what it raises for damaged data (ISA-L's error is not zlib.error).
+ZLIB = _deflate
+ZLIB_ERRORS: tuple[type[Exception], ...] = tuple({_deflate.error, zlib.error})
 
 _DEFLATED = 8
 _VERSION = 20  # 2.0: deflate; also "made by" MS-DOS, as Excel writes its packages
