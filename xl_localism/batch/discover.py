@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,27 +22,45 @@ class Found:
     unsupported: list[tuple[Path, str]]
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
-
-
 def find_submissions(root: Path, exclude: Path | None = None) -> Found:
-    """Every .xlsx/.xlsm under ``root``, skipping Office lock files (~$*) and hidden files.
+    """Every .xlsx/.xlsm under ``root``, skipping Office lock files (~$*) and hidden files and
+    folders, in path order.
 
     ``exclude`` is the batch's own output folder: when it sits inside the submissions folder,
-    its report and feedback workbooks must not come back as submissions on the next run.
+    its report and feedback workbooks must not come back as submissions on the next run, and
+    it is not even walked (it holds a feedback workbook per trust).
     """
     submissions: list[Path] = []
     unsupported: list[tuple[Path, str]] = []
     excluded = exclude.resolve() if exclude is not None else None
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or path.name.startswith("~$") or _hidden(path, root):
-            continue
-        if excluded is not None and path.resolve().is_relative_to(excluded):
-            continue
-        suffix = path.suffix.lower()
+    for entry in _files(root, root.resolve(), excluded):
+        suffix = Path(entry.name).suffix.lower()
         if suffix in WORKBOOK_SUFFIXES:
-            submissions.append(path)
+            submissions.append(Path(entry.path))
         elif suffix in OTHER_EXCEL_SUFFIXES:
-            unsupported.append((path, OTHER_EXCEL_SUFFIXES[suffix]))
+            unsupported.append((Path(entry.path), OTHER_EXCEL_SUFFIXES[suffix]))
+    submissions.sort()
+    unsupported.sort()
     return Found(submissions, unsupported)
+
+
+def _files(folder: Path | str, resolved: Path,
+           excluded: Path | None) -> Iterator[os.DirEntry[str]]:
+    """The files below ``folder`` (whose real path is ``resolved``), from directory entries:
+    no stat or path resolution per file on most systems, only for links. Linked folders are
+    not followed (as ``Path.rglob`` does not); linked files are."""
+    try:
+        listing = os.scandir(folder)
+    except PermissionError:
+        return  # a folder the batch may not read is passed over, as Path.rglob passes it
+    with listing as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            real = Path(entry.path).resolve() if entry.is_symlink() else resolved / entry.name
+            if excluded is not None and real.is_relative_to(excluded):
+                continue  # the output folder, or a link into it
+            if entry.is_dir(follow_symlinks=False):
+                yield from _files(entry.path, real, excluded)
+            elif entry.is_file() and not entry.name.startswith("~$"):
+                yield entry
