@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
@@ -16,6 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from xl_localism.batch.national import write_national_report
@@ -235,3 +237,48 @@ def test_the_report_from_the_workers_flag_rows_is_the_report_from_the_cache(
     flags = openpyxl.load_workbook(again, read_only=True)["Flags"]
     draft = [row for row in flags.iter_rows(values_only=True) if row[1] == "-draft.xlsx"]
     assert draft and all(row[2] for row in draft)
+
+
+def test_styled_values_are_written_as_openpyxl_writes_styled_cells():
+    """A value and its style (the report's scores, RAG and dates) written without a cell
+    object: the bytes of a cell of that value and style, the style numbered in the same order;
+    in a row that must be written cell by cell (a formula in it) too."""
+    def make(styled: bool) -> Workbook:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Rows")
+        fastsave.stream_rows(sheet) if styled else None
+        looks = []
+        for fill, bold, number_format in [("63BE7B", True, "0.0"), ("F8696B", False, None),
+                                          (None, True, "dd/mm/yyyy"), (None, False, "0%")]:
+            probe = WriteOnlyCell(sheet)
+            if fill:
+                probe.fill = PatternFill("solid", fgColor=fill)
+            probe.font = Font(bold=bold)
+            if number_format:
+                probe.number_format = number_format
+            looks.append(probe._style)
+
+        def value(v, look):
+            if styled:
+                return fastsave.Styled(v, looks[look])
+            cell = WriteOnlyCell(sheet)
+            cell._style = StyleArray(looks[look])
+            cell.value = v
+            return cell
+
+        for index, v in enumerate([*VALUES[:-2], None, "=SUM(1,2)"]):
+            if isinstance(v, float) and not math.isfinite(v):
+                continue  # openpyxl writes these cell by cell either way
+            row = [value(v, (index + k) % len(looks)) for k in range(3)]
+            sheet.append([index, *row, value(date(2010, 9, 30), 2), "text"])
+        sheet.append([value("=SUM(1,2)", 0), value(1.5, 1), value(None, 3)])
+        return workbook
+
+    fast, plain = io.BytesIO(), io.BytesIO()
+    fastsave.save_workbook(make(styled=True), fast)
+    fastsave.ENABLED = False
+    try:
+        make(styled=False).save(plain)
+    finally:
+        fastsave.ENABLED = True
+    assert _parts(fast.getvalue()) == _parts(plain.getvalue())

@@ -35,7 +35,7 @@ from xl_localism.batch.runner import Outcome
 from xl_localism.layout import RAG_COLOURS
 from xl_localism.vocab import Driver
 from xl_localism.workbook import fastsave
-from xl_localism.workbook.fastsave import RowXml, Saving, row_xml, stream_rows
+from xl_localism.workbook.fastsave import RowXml, Saving, Styled, row_xml, stream_rows
 from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, save_atomically, write_text
 
 DRIVERS = [d.value for d in Driver]
@@ -69,26 +69,35 @@ class _Sheet:
             # cell object instead, it first tries it as a value and formats the error it
             # raises: 40 % of the time the report took.
             return value
+        if look != (None, False, None) and not injected and fastsave.ENABLED:
+            # Written without a cell object, its style numbered as openpyxl numbers a cell's
+            # when it writes it.
+            return Styled(value, self._style_of(look))
         cell = WriteOnlyCell(self.sheet)
+        if look != (None, False, None):
+            # Styled before its value: a date then keeps the look's date format, and openpyxl
+            # does not add its own default one to the workbook.
+            cell._style = StyleArray(self._style_of(look))
         write_text(cell, value)  # submission text stays text, never a live formula
-        if look == (None, False, None):
-            return cell
-        known = self.looks.get(look)
-        if known is not None:
-            # Giving a cell a Font makes openpyxl hash it against every font in the workbook;
-            # the ids that lookup ends in are the same for every cell of the same look.
-            cell._style = StyleArray(known)
-            return cell
-        if rag in RAG_FILL:
-            fill, font = RAG_FILL[rag]
-            cell.fill = PatternFill("solid", fgColor=fill)
-            cell.font = Font(color=font, bold=bold)
-        elif bold:
-            cell.font = Font(bold=True)
-        if number_format:
-            cell.number_format = number_format
-        self.looks[look] = StyleArray(cell._style)
         return cell
+
+    def _style_of(self, look: tuple[str | None, bool, str | None]) -> StyleArray:
+        """The style of a look, made once: giving a cell a Font makes openpyxl hash it against
+        every font in the workbook, and the ids that ends in are the same for every cell."""
+        known = self.looks.get(look)
+        if known is None:
+            rag, bold, number_format = look
+            probe = WriteOnlyCell(self.sheet)
+            if rag is not None:
+                fill, font = RAG_FILL[rag]
+                probe.fill = PatternFill("solid", fgColor=fill)
+                probe.font = Font(color=font, bold=bold)
+            elif bold:
+                probe.font = Font(bold=True)
+            if number_format:
+                probe.number_format = number_format
+            known = self.looks[look] = StyleArray(probe._style)
+        return known
 
     def header(self, headers: Iterable[str]) -> None:
         headers = list(headers)

@@ -33,6 +33,8 @@ from openpyxl.cell._writer import etree_write_cell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.compat import safe_string
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._writer import WorksheetWriter
@@ -85,6 +87,45 @@ def _element(head: str, kind: str, value: Any) -> str:
     return f"{head}><v>{safe_string(value)}</v></c>"
 
 
+class Styled:
+    """A value and its style: written as openpyxl writes a cell of that value and style,
+    without a cell object. For a sheet streamed while ``ENABLED`` (openpyxl's own writer does
+    not know it)."""
+
+    __slots__ = ("style", "value")
+
+    def __init__(self, value: Any, style: StyleArray) -> None:
+        self.value, self.style = value, style
+
+    def cell(self, worksheet: Any, *, with_value: bool = True) -> Any:
+        """The openpyxl cell it stands for, where a row must be written cell by cell."""
+        cell = WriteOnlyCell(worksheet)
+        # Styled before its value: a date keeps a date format of the style's and openpyxl does
+        # not add its own default one to the workbook.
+        cell._style = StyleArray(self.style)
+        if with_value:
+            cell.value = self.value
+        return cell
+
+
+def _styled_tail(styled: Styled, worksheet: Any) -> str | None:
+    value = styled.value
+    if isinstance(value, _DATES):
+        # openpyxl gives a date in a cell without a date format its own: written as a cell.
+        style_format = styled.cell(worksheet, with_value=False).number_format
+        if getattr(value, "tzinfo", None) is not None or not is_date_format(style_format):
+            return None
+    workbook = worksheet.parent
+    # Numbered when written, as a cell's style_id numbers it: the same numbers, in the same order.
+    style = f' s="{workbook._cell_styles.add(styled.style)}"'
+    if value is None:
+        return _element(f'{style} t="n"', "n", None)  # a styled blank
+    if isinstance(value, _DATES):
+        return _element(f'{style} t="n"', "n", to_excel(value, workbook.epoch))
+    tail = _plain_tail(value)
+    return None if tail is None else style + tail
+
+
 def plain_value_xml(coordinate: str, value: Any) -> str | None:
     """The <c> openpyxl would write for a plain value appended to a write-only sheet, or None
     when openpyxl would do more than store it (a formula, an error code, a date, text it
@@ -115,11 +156,18 @@ def _text_tail(value: str) -> str | None:
     return _element(' t="inlineStr"', "inlineStr", value[:32767])
 
 
-def _plain_row_xml(values: Iterable[Any], row_idx: int) -> str | None:
-    """The <c> elements of a row of plain values, or None if any value needs a cell object."""
+def _plain_row_xml(values: Iterable[Any], row_idx: int, worksheet: Any) -> str | None:
+    """The <c> elements of a row of plain and :class:`Styled` values, or None if any value
+    needs a cell object."""
     cells = []
     for col_idx, value in enumerate(values, 1):
         if value is None:
+            continue
+        if type(value) is Styled:
+            tail = _styled_tail(value, worksheet)
+            if tail is None:
+                return None
+            cells.append(f'<c r="{get_column_letter(col_idx)}{row_idx}"{tail}')
             continue
         text = plain_value_xml(f"{get_column_letter(col_idx)}{row_idx}", value)
         if text is None:
@@ -197,7 +245,7 @@ class FastWorksheetWriter(WorksheetWriter):  # type: ignore[misc]
             if dimension is None:
                 # Most rows of the report (all of the Flags sheet's) are plain values only:
                 # the whole row is one string, with no generator or cell in between.
-                cells = _plain_row_xml(row.values, row_idx)
+                cells = _plain_row_xml(row.values, row_idx, self.ws)
                 if cells is not None:
                     xf._file(f'<row r="{row_idx}">{cells}</row>')
                     return None
@@ -242,6 +290,8 @@ class FastWorksheetWriter(WorksheetWriter):  # type: ignore[misc]
         for col_idx, value in enumerate(row.values, 1):
             if value is None:
                 continue
+            if type(value) is Styled:
+                value = value.cell(self.ws)  # the row is written cell by cell
             if not isinstance(value, Cell):
                 text = plain_value_xml(f"{get_column_letter(col_idx)}{row_idx}", value)
                 if text is not None:
