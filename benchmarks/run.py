@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py            # 200 submissions, scaling 200 -> 2,000
     .venv/bin/python benchmarks/run.py --large    # 2,000 submissions
     .venv/bin/python benchmarks/run.py --quick    # a smoke run: 20 submissions, 20 -> 200
+    .venv/bin/python benchmarks/run.py --pairs 5  # then 5 more batch/LibreOffice pairs
 
 Every method runs in a fresh child process on the same files in the same run, so the peak
 memory of one is not inherited by the next. Prints one table, the targets, and the hostile
@@ -17,6 +18,7 @@ import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -233,6 +235,26 @@ def _hostile(work: Path, jobs: int | None, sample: int | None) -> dict[str, Any]
     return {"files": len(written), "seconds": time.perf_counter() - start, **report}
 
 
+def _pairs(count: int, batch_set: Path, lo_set: Path, outs: Path,
+           jobs: int | None) -> list[dict[str, float]]:
+    """The batch and LibreOffice timed back to back ``count`` times: one ratio per pair, so
+    a reader sees the spread this machine gives rather than one draw from it."""
+    print(f"\nBatch and LibreOffice back to back, {count} more times (the ratio's spread here)")
+    pairs = []
+    for number in range(1, count + 1):
+        batch = _run_child("batch", batch_set, outs / "batch", jobs)
+        office = _run_child("libreoffice", lo_set, outs / "libreoffice")
+        pair = {"batch_wb_s": _rate(batch), "libreoffice_wb_s": _rate(office),
+                "ratio": _rate(batch) / _rate(office)}
+        pairs.append(pair)
+        print(f"  pair {number}: batch {pair['batch_wb_s']:6.1f} wb/s, LibreOffice "
+              f"{pair['libreoffice_wb_s']:4.2f} wb/s, {pair['ratio']:5.1f} ×")
+    ratios = [pair["ratio"] for pair in pairs]
+    print(f"  median {statistics.median(ratios):.1f} ×, range {min(ratios):.1f}–"
+          f"{max(ratios):.1f} ×; at least 50 × in {sum(r >= 50 for r in ratios)} of {count}")
+    return pairs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -246,6 +268,9 @@ def main() -> int:
                         help="folder for the generated files (kept and reused between runs)")
     parser.add_argument("--no-hostile", action="store_true", help="skip the hostile corpus")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--pairs", type=int, default=0,
+                        help="then time the batch and LibreOffice back to back K more times "
+                             "and print each ratio: how much one run's ratio can be trusted")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -346,6 +371,9 @@ def main() -> int:
                                 "worker_n_kb": a["rss_children_kb"],
                                 "worker_10n_kb": b["rss_children_kb"]}
                                for label, a, b in growth_rows]})
+
+    if office and args.pairs > 0:
+        figures["pairs"] = _pairs(args.pairs, main_set, lo_set, outs, args.jobs)
 
     if not args.no_hostile:
         hostile = _hostile(work, args.jobs, 40 if args.quick else None)
