@@ -34,6 +34,7 @@ def drive(tmp_path: Path) -> Path:
     os.symlink(root / "out" / "feedback" / "f.xlsx", root / "South" / "f-link.xlsx")
     os.symlink(root / "North", root / "South" / "link-to-north")
     os.symlink(root / "missing.xlsx", root / "broken.xlsx")
+    os.symlink("loop.xlsx", root / "loop.xlsx")  # a link to itself
     return root
 
 

@@ -257,6 +257,7 @@ def test_styled_values_are_written_as_openpyxl_writes_styled_cells():
             if number_format:
                 probe.number_format = number_format
             looks.append(probe._style)
+        looks.append(StyleArray())  # the default style: openpyxl writes no s="0"
 
         def value(v, look):
             if styled:
@@ -271,7 +272,9 @@ def test_styled_values_are_written_as_openpyxl_writes_styled_cells():
                 continue  # openpyxl writes these cell by cell either way
             row = [value(v, (index + k) % len(looks)) for k in range(3)]
             sheet.append([index, *row, value(date(2010, 9, 30), 2), "text"])
-        sheet.append([value("=SUM(1,2)", 0), value(1.5, 1), value(None, 3)])
+        sheet.append([value("=SUM(1,2)", 0), value(1.5, 1), value(None, 3), value(None, 4),
+                      value("plain", 4)])
+        sheet.append([value(None, 4), value(2, 4), value(date(2010, 9, 30), 2)])
         return workbook
 
     fast, plain = io.BytesIO(), io.BytesIO()

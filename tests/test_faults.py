@@ -229,7 +229,7 @@ def test_ctrl_c_during_a_batch_then_rerunning(tmp_path, samples):
     assert not _strays(out)
 
 
-@pytest.mark.parametrize("fails", ["at the start", "half-way"])
+@pytest.mark.parametrize("fails", ["at the start", "half-way", "on every write"])
 def test_no_room_for_the_flag_rows_the_report_reads_the_cache_instead(tmp_path, samples,
                                                                       monkeypatch, fails):
     """The report's Flags rows wait in a temporary file while the batch runs; when the
@@ -252,8 +252,13 @@ def test_no_room_for_the_flag_rows_the_report_reads_the_cache_instead(tmp_path, 
 
     if fails == "at the start":
         monkeypatch.setattr(FlagSpill, "__init__", no_room)
-    else:
+    elif fails == "half-way":
         monkeypatch.setattr(FlagSpill, "add", full_after_three)
+    else:
+        # A device that is always full: the error comes when buffered bytes are written out.
+        from xl_localism.batch import flag_rows
+        monkeypatch.setattr(flag_rows.tempfile, "TemporaryFile",
+                            lambda: open("/dev/full", "w+b"))  # noqa: SIM115
     full_tmp = runner.run_batch(inbox, tmp_path / "full", jobs=2)  # no report while it fails
     monkeypatch.undo()
     assert len(full_tmp.scored) == 6 and all(o.flag_rows is None or not o.flag_rows.readable

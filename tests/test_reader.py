@@ -356,3 +356,29 @@ def test_a_dtd_deep_in_the_workbook_part_is_refused(tmp_path, good_file):
     crafted = replace_part(good_file, "xl/workbook.xml", deep, tmp_path / "deep.xlsx")
     with pytest.raises(WorkbookError, match="DOCTYPE"):
         reader.inspect_package(crafted)
+
+
+def test_a_workbook_part_over_a_megabyte_still_declares_its_tables(tmp_path, good_file):
+    """workbook.xml runs to megabytes with thousands of defined names; it is read whole."""
+    big = replace_part(good_file, "xl/workbook.xml", lambda xml: xml.replace(
+        b"</workbook>", b"<!--" + b"n" * (3 << 20) + b"--></workbook>"), tmp_path / "big.xlsx")
+    assert reader.inspect_package(big).tables == reader.inspect_package(good_file).tables
+
+
+def test_a_table_without_a_header_row_is_read_alike_by_both_engines(tmp_path, good_file):
+    """No header row in the table (headerRowCount="0"): its headers are taken from the row
+    above it, by the package reading (as calamine did) and by openpyxl alike."""
+    table_part = next(n for n in zipfile.ZipFile(good_file).namelist()
+                      if n.startswith("xl/tables/"))
+
+    def no_header_row(xml: bytes) -> bytes:
+        xml = re.sub(rb'\sheaderRowCount="\d+"', b"", xml)
+        return xml.replace(b"<table ", b'<table headerRowCount="0" ', 1)
+
+    headless = replace_part(good_file, table_part, no_header_row, tmp_path / "headless.xlsx")
+    declared = {t.name: t for t in reader.inspect_package(headless).tables}
+    by_openpyxl = {t.name: t for t in reader._read_openpyxl(headless)[1]}
+    assert declared == by_openpyxl
+    before = {t.name: t for t in reader.inspect_package(good_file).tables}
+    moved = [name for name in before if before[name] != declared[name]]
+    assert len(moved) == 1 and declared[moved[0]].first_row == before[moved[0]].first_row - 1

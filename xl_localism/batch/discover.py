@@ -57,10 +57,21 @@ def _files(folder: Path | str, resolved: Path,
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            real = Path(entry.path).resolve() if entry.is_symlink() else resolved / entry.name
-            if excluded is not None and real.is_relative_to(excluded):
-                continue  # the output folder, or a link into it
+            real = resolved / entry.name
+            if excluded is not None:
+                if entry.is_symlink():
+                    # realpath, not Path.resolve: a link loop is then a path, not an error.
+                    real = Path(os.path.realpath(entry.path))
+                if real.is_relative_to(excluded):
+                    continue  # the output folder, or a link into it
             if entry.is_dir(follow_symlinks=False):
                 yield from _files(entry.path, real, excluded)
-            elif entry.is_file() and not entry.name.startswith("~$"):
+            elif not entry.name.startswith("~$") and _is_file(entry):
                 yield entry
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False  # a link loop, or a link it may not follow: not a submission it can read

@@ -11,6 +11,7 @@ cache entry when the report is written, by the same functions.
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import tempfile
 from collections.abc import Iterable
@@ -69,11 +70,14 @@ class FlagSpill:
         self._file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
 
     def add(self, rows: dict[str, list[FlagRow]]) -> SpilledRows:
+        """Keep one submission's rows; a full temporary folder raises OSError here, not later
+        when the rows are read back."""
         self._file.seek(0, 2)
         offsets = {}
         for severity, found in rows.items():
             offsets[severity] = self._file.tell()
             pickle.dump(found, self._file)
+        self._file.flush()
         return SpilledRows(self, offsets)
 
     def load(self, offset: int) -> list[FlagRow]:
@@ -86,7 +90,10 @@ class FlagSpill:
         return self._file.closed
 
     def close(self) -> None:
-        self._file.close()
+        # Closing flushes what is buffered; with the folder full that fails again, and the
+        # rows are given up either way.
+        with contextlib.suppress(OSError):
+            self._file.close()
 
     def __enter__(self) -> FlagSpill:
         return self

@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
@@ -69,7 +70,9 @@ class _Sheet:
             # cell object instead, it first tries it as a value and formats the error it
             # raises: 40 % of the time the report took.
             return value
-        if look != (None, False, None) and not injected and fastsave.ENABLED:
+        # A date outside a date format would take openpyxl's own: that one stays a cell.
+        dated = isinstance(value, (date, time)) and not is_date_format(number_format or "")
+        if look != (None, False, None) and not injected and not dated and fastsave.ENABLED:
             # Written without a cell object, its style numbered as openpyxl numbers a cell's
             # when it writes it.
             return Styled(value, self._style_of(look))

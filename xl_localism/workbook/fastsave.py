@@ -90,7 +90,9 @@ def _element(head: str, kind: str, value: Any) -> str:
 class Styled:
     """A value and its style: written as openpyxl writes a cell of that value and style,
     without a cell object. For a sheet streamed while ``ENABLED`` (openpyxl's own writer does
-    not know it)."""
+    not know it). A date whose style has no date format is written through a cell, but give it
+    as a cell to match openpyxl byte for byte: openpyxl adds its default date format when the
+    value is set, earlier than this writer can."""
 
     __slots__ = ("style", "value")
 
@@ -161,6 +163,8 @@ def _plain_row_xml(values: Iterable[Any], row_idx: int, worksheet: Any) -> str |
     needs a cell object."""
     cells = []
     for col_idx, value in enumerate(values, 1):
+        if type(value) is Styled and not any(value.style):
+            value = value.value  # the default style: openpyxl writes no s="0"
         if value is None:
             continue
         if type(value) is Styled:

@@ -156,7 +156,7 @@ def inspect_package(path: Path) -> Package:
                     _refuse_crafted(path, member.filename, scan)
                 elif _TABLE_PART.match(member.filename):
                     with _open_part(archive, mapped, member) as part:
-                        table_xml = part.read(1 << 20)
+                        table_xml = part.read(MAX_TABLE_MAP_BYTES)
                     if _DOCTYPE.search(table_xml[:XML_HEAD_BYTES]):
                         raise WorkbookError(path, _doctype_reason(member.filename))
                     package.has_large_tables |= _table_cells(table_xml) > \
@@ -165,6 +165,8 @@ def inspect_package(path: Path) -> Package:
                 elif member.filename.endswith((".xml", ".rels")):
                     with _open_part(archive, mapped, member) as part:
                         wanted = _TABLE_MAP_PART.match(member.filename)
+                        # The parts that say where tables are are read whole; the rest only
+                        # for a DOCTYPE.
                         head = part.read(MAX_TABLE_MAP_BYTES if wanted else XML_HEAD_BYTES)
                         if _DOCTYPE.search(head[:XML_HEAD_BYTES]):
                             raise WorkbookError(path, _doctype_reason(member.filename))
@@ -307,11 +309,13 @@ def _exact_extent(data: bytes, positional_rows: int) -> tuple[int, int]:
 
 
 # The parts that say which tables a sheet has: the workbook (sheet names), its relationships
-# (sheet parts) and each sheet's relationships (table parts).
+# (sheet parts) and each sheet's relationships (table parts). Read whole up to this size (a
+# workbook part with thousands of defined names runs to a few MB); a bigger one, cut short,
+# declares no tables and the contract's tables are then found by their sheets' names.
+MAX_TABLE_MAP_BYTES = 64 << 20
 _TABLE_MAP_PART = re.compile(r"xl/(?:workbook\.xml|_rels/workbook\.xml\.rels|"
                              r"(?:worksheets|macrosheets|dialogsheets)/_rels/[^/]+\.rels)$",
                              re.IGNORECASE)
-MAX_TABLE_MAP_BYTES = 1 << 20
 
 
 def _attributes(path: Path, part: str, xml: bytes, element: str) -> list[dict[str, str]]:
@@ -380,6 +384,8 @@ def _declared_tables(path: Path, parts: dict[str, bytes]) -> list[TableRef]:
                 # A Totals row is not data; openpyxl's reading leaves it out too.
                 totals = table.get("totalsRowCount", "0")
                 last_row -= int(totals) if totals.isdigit() else 0
+                if table.get("headerRowCount") == "0":
+                    first_row -= 1  # no header row in the table: its headers sit above it
                 tables.append(TableRef(title, name, first_row, first_column, last_row,
                                        last_column))
     return tables
@@ -506,6 +512,8 @@ def _read_openpyxl(path: Path) -> tuple[dict[str, Grid], list[TableRef]]:
                 c1, r1, c2, r2 = range_boundaries(table.ref)
                 # A Totals row is not data; calamine leaves it out, so must we.
                 r2 -= table.totalsRowCount or 0
+                if table.headerRowCount == 0:
+                    r1 -= 1  # no header row in the table: its headers sit above it
                 tables.append(TableRef(table.displayName, sheet.title, r1, c1, r2, c2))
         return grids, tables
     finally:
