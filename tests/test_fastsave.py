@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -45,6 +46,20 @@ def _both(make, monkeypatch) -> tuple[dict[str, bytes], dict[str, bytes]]:
     plain = io.BytesIO()
     make().save(plain)
     monkeypatch.setattr(fastsave, "ENABLED", True)
+    return _parts(fast.getvalue()), _parts(plain.getvalue())
+
+
+def _written_both_ways(make: Callable[[bool], Workbook],
+                       ) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """``make(True)`` saved by the fast writer, ``make(False)`` by openpyxl's own (for
+    hypothesis tests, which cannot take the monkeypatch fixture)."""
+    fast, plain = io.BytesIO(), io.BytesIO()
+    fastsave.save_workbook(make(True), fast)
+    fastsave.ENABLED = False
+    try:
+        make(False).save(plain)
+    finally:
+        fastsave.ENABLED = True
     return _parts(fast.getvalue()), _parts(plain.getvalue())
 
 
@@ -190,14 +205,8 @@ def test_rows_made_ahead_as_xml_are_the_rows_openpyxl_writes(rows):
                 sheet.append(row)
         return workbook
 
-    ahead, plain = io.BytesIO(), io.BytesIO()
-    fastsave.save_workbook(make(ahead=True), ahead)
-    fastsave.ENABLED = False
-    try:
-        make(ahead=False).save(plain)
-    finally:
-        fastsave.ENABLED = True
-    assert _parts(ahead.getvalue()) == _parts(plain.getvalue())
+    ahead, plain = _written_both_ways(lambda fast: make(ahead=fast))
+    assert ahead == plain
 
 
 def test_a_row_made_as_xml_cannot_take_a_height():
@@ -277,11 +286,5 @@ def test_styled_values_are_written_as_openpyxl_writes_styled_cells():
         sheet.append([value(None, 4), value(2, 4), value(date(2010, 9, 30), 2)])
         return workbook
 
-    fast, plain = io.BytesIO(), io.BytesIO()
-    fastsave.save_workbook(make(styled=True), fast)
-    fastsave.ENABLED = False
-    try:
-        make(styled=False).save(plain)
-    finally:
-        fastsave.ENABLED = True
-    assert _parts(fast.getvalue()) == _parts(plain.getvalue())
+    fast, plain = _written_both_ways(lambda fast: make(styled=fast))
+    assert fast == plain
