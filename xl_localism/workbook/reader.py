@@ -95,7 +95,6 @@ class Package:
 
     has_macros: bool = False
     has_error_cells: bool = False
-    has_large_tables: bool = False
     # The Excel tables the package declares, read from its parts while they are checked:
     # calamine would otherwise read each table's sheet twice to give the same addresses.
     tables: list[TableRef] = field(default_factory=list)
@@ -159,8 +158,6 @@ def inspect_package(path: Path) -> Package:
                         table_xml = part.read(MAX_TABLE_MAP_BYTES)
                     if _DOCTYPE.search(table_xml[:XML_HEAD_BYTES]):
                         raise WorkbookError(path, _doctype_reason(member.filename))
-                    package.has_large_tables |= _table_cells(table_xml) > \
-                        MAX_CALAMINE_TABLE_CELLS
                     table_parts[member.filename.lower()] = table_xml
                 elif member.filename.endswith((".xml", ".rels")):
                     with _open_part(archive, mapped, member) as part:
@@ -242,12 +239,7 @@ _CELL_REF = re.compile(rb"""r=["']([A-Za-z]{1,8})(\d{1,12})["']""")
 _LONGER_ROW = [re.compile(rb"r=[\"'][A-Za-z]{1,8}\d{%d,}" % (digits + 1)) for digits in range(13)]
 _WIDE_COLUMN = re.compile(rb"r=[\"'][A-Za-z]{3,}\d")
 MAX_COLUMNS = 16_384
-# calamine builds a table's whole range in memory (and aborts when it cannot); a table claiming
-# more than this is read with openpyxl, whose table is only its address.
-MAX_CALAMINE_TABLE_CELLS = 1_000_000
 _TABLE_PART = re.compile(r"xl/tables/[^/]+\.xml$")
-_TABLE_REF = re.compile(rb"""\sref=["']\$?([A-Za-z]{1,8})\$?(\d{1,12})"""
-                        rb""":\$?([A-Za-z]{1,8})\$?(\d{1,12})["']""")
 
 
 @dataclass
@@ -392,16 +384,6 @@ def _declared_tables(path: Path, parts: dict[str, bytes]) -> list[TableRef]:
 
 
 _TABLE_RANGE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?")
-
-
-def _table_cells(table_xml: bytes) -> int:
-    """How many cells a table part's range claims (the largest, if it names several)."""
-    largest = 0
-    for c1, r1, c2, r2 in _TABLE_REF.findall(table_xml):
-        rows = abs(int(r2) - int(r1)) + 1
-        columns = abs(_column_number(c2) - _column_number(c1)) + 1
-        largest = max(largest, rows * columns)
-    return largest
 
 
 def _column_number(letters: bytes) -> int:
@@ -611,8 +593,9 @@ def read_workbook(path: Path | str, engine: Engine = "auto") -> Submission:
     """Read one trust workbook. Raises WorkbookError only when it cannot be read at all."""
     path = Path(path)
     package = inspect_package(path)
-    use_calamine = (engine == "calamine" or (engine == "auto" and not package.has_error_cells)
-                    ) and not package.has_large_tables  # calamine would abort, whatever asked
+    # A table's range may claim far more than its sheet holds (A1:XFD1048576): calamine is
+    # never asked for the table, only for the sheet, whose reach the checks above bound.
+    use_calamine = engine == "calamine" or (engine == "auto" and not package.has_error_cells)
     try:
         grids, tables = (_read_calamine(path, package.tables) if use_calamine
                          else _read_openpyxl(path))
