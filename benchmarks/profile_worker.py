@@ -34,7 +34,7 @@ STAGES: list[tuple[str, str]] = [
     ("feedback: Summary and Flags layouts", r"feedback_layouts \("),
     ("read: package safety checks", r"inspect_package \("),
     ("read: calamine", r"_read_calamine \("),
-    ("read: openpyxl (error cells, huge tables)", r"_read_openpyxl \("),
+    ("read: openpyxl (workbooks with error cells)", r"_read_openpyxl \("),
     ("read: finding the tables", r"locate_tables \("),
     ("read: validating rows into models", r"build_submission \("),
     ("scoring", r"assess \("),
