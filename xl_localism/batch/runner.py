@@ -24,7 +24,7 @@ from pebble import ProcessExpired, ProcessPool
 
 import xl_localism
 from xl_localism.batch.discover import find_submissions
-from xl_localism.batch.flag_rows import FlagSpill, SpilledRows
+from xl_localism.batch.flag_rows import FlagSpill, SpilledRows, rows_by_severity
 from xl_localism.batch.naming import unique_stems
 from xl_localism.workbook.files import atomic_path
 
@@ -200,6 +200,8 @@ def _load_cached(cache: Path, key: str) -> dict[str, Any] | None:
     if "result" in data and not (cache / f"{key}.xlsx").exists():
         return None
     if "result" in data:
+        # The flags go to the report's rows now, while the entry is in hand (see run_batch).
+        data["flags"] = data["result"].get("flags", [])
         data["result"] = summary_of(data["result"])
     return data
 
@@ -254,8 +256,12 @@ def run_batch(
                 continue
             cached = None if force else _load_cached(cache, outcome.key)
             if cached is not None:
+                flags = cached.pop("flags", None)
                 _apply(outcome, cached, cache)
                 outcome.cached = True
+                if flags is not None and outcome.summary is not None:
+                    # Made from the entry already read, so the report need not read it again.
+                    scorer.keep_flag_rows(outcome, rows_by_severity(flags))
                 settled(outcome)
             else:
                 pending.append(outcome)
@@ -354,11 +360,11 @@ class _Scorer:
             flag_rows = data.pop("flag_rows", None)
             _apply(outcome, data, self.cache)
             if flag_rows is not None and outcome.summary is not None:
-                self._keep_flag_rows(outcome, flag_rows)
+                self.keep_flag_rows(outcome, flag_rows)
             if on_progress:
                 on_progress(outcome)
 
-    def _keep_flag_rows(self, outcome: Outcome, flag_rows: dict[str, Any]) -> None:
+    def keep_flag_rows(self, outcome: Outcome, flag_rows: dict[str, Any]) -> None:
         if self.flag_spill is None:
             return
         try:
