@@ -382,3 +382,52 @@ def test_a_table_without_a_header_row_is_read_alike_by_both_engines(tmp_path, go
     before = {t.name: t for t in reader.inspect_package(good_file).tables}
     moved = [name for name in before if before[name] != declared[name]]
     assert len(moved) == 1 and declared[moved[0]].first_row == before[moved[0]].first_row - 1
+
+
+def _with_unread_sheet(tmp_path: Path, good_file: Path, sheet_xml_change) -> Path:
+    """good_file with a "Notes" sheet no table is on (calamine never reads it), its XML
+    changed by ``sheet_xml_change``."""
+    workbook = openpyxl.load_workbook(good_file)
+    workbook.create_sheet("Notes")["A1"] = "our own working"
+    notes = tmp_path / "notes.xlsx"
+    workbook.save(notes)
+    part = f"xl/worksheets/sheet{len(workbook.sheetnames)}.xml"
+    return replace_part(notes, part, sheet_xml_change, tmp_path / "crafted.xlsx")
+
+
+FAR_CELL = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+
+
+def test_a_sheet_no_engine_reads_is_checked_only_when_openpyxl_will_read_it(tmp_path,
+                                                                            good_file):
+    crafted = _with_unread_sheet(tmp_path, good_file,
+                                 lambda xml: xml.replace(b"</sheetData>", FAR_CELL))
+    package = reader.inspect_package(crafted)
+    assert package.unchecked  # the Notes sheet: calamine will not parse it
+    assert read_workbook(crafted) == read_workbook(good_file).model_copy(
+        update={"source_name": "crafted.xlsx"})
+    with pytest.raises(WorkbookError, match="reaches row 1,048,576"):
+        read_workbook(crafted, engine="openpyxl")  # openpyxl reads every sheet
+    # An error cell in a sheet that is read sends the file to openpyxl: all sheets checked.
+    with_error = replace_part(crafted, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
+        b"</sheetData>", b'<row r="90"><c r="A90" t="e"><v>#N/A</v></c></row></sheetData>'),
+        tmp_path / "with-error.xlsx")
+    with pytest.raises(WorkbookError, match="reaches row 1,048,576"):
+        read_workbook(with_error)
+
+
+def test_sheets_the_package_cannot_name_are_all_checked_before_calamine(tmp_path, good_file,
+                                                                       monkeypatch):
+    crafted = _with_unread_sheet(tmp_path, good_file,
+                                 lambda xml: xml.replace(b"</sheetData>", FAR_CELL))
+    real_inspect = reader.inspect_package
+
+    def names_unknown(path, *, all_sheets=False):
+        package = real_inspect(path, all_sheets=all_sheets)
+        package.sheet_parts = {f"{name} (as read)": part
+                               for name, part in package.sheet_parts.items()}
+        return package
+
+    monkeypatch.setattr(reader, "inspect_package", names_unknown)
+    with pytest.raises(WorkbookError, match="reaches row 1,048,576"):
+        read_workbook(crafted)
