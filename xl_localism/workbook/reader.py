@@ -98,18 +98,10 @@ class Package:
     # The Excel tables the package declares, read from its parts while they are checked:
     # calamine would otherwise read each table's sheet twice to give the same addresses.
     tables: list[TableRef] = field(default_factory=list)
-    # Sheet name -> its part (lower case), None where the relationships do not say.
-    sheet_parts: dict[str, str | None] = field(default_factory=dict)
-    # Sheet parts not checked: only the sheets calamine will read are, unless openpyxl (which
-    # reads every sheet) may be the engine. A template's Instructions and Lists are never read.
-    unchecked: set[str] = field(default_factory=set)
 
 
-def inspect_package(path: Path, *, all_sheets: bool = False) -> Package:
-    """Reject what is not an Excel 2007+ workbook, or is unsafe to open, with a reason.
-
-    Every part is checked but the sheets no engine will read: with ``all_sheets`` (openpyxl
-    reads every sheet) or error cells in a sheet (such files go to openpyxl), those too."""
+def inspect_package(path: Path) -> Package:
+    """Reject what is not an Excel 2007+ workbook, or is unsafe to open, with a reason."""
     if not path.exists():
         raise WorkbookError(path, "file not found")
     if path.is_dir():
@@ -153,10 +145,14 @@ def inspect_package(path: Path, *, all_sheets: bool = False) -> Package:
                                         f"{ratio:.0f}:1, a zip bomb pattern")
             package = Package(has_macros="xl/vbaProject.bin" in names)
             table_parts: dict[str, bytes] = {}
-            sheets: list[zipfile.ZipInfo] = []
             for member in members:
-                if _SHEET_PART.match(member.filename):
-                    sheets.append(member)  # checked below, once it is known which are read
+                if match := _SHEET_PART.match(member.filename):
+                    with _open_part(archive, mapped, member) as sheet_xml:
+                        scan = _scan_sheet(sheet_xml)
+                    if match.group(1) == "worksheets":
+                        # calamine reads Excel error values as blanks; such files go to openpyxl.
+                        package.has_error_cells |= scan.has_error_cell
+                    _refuse_crafted(path, member.filename, scan)
                 elif _TABLE_PART.match(member.filename):
                     with _open_part(archive, mapped, member) as part:
                         table_xml = part.read(MAX_TABLE_MAP_BYTES)
@@ -173,19 +169,7 @@ def inspect_package(path: Path, *, all_sheets: bool = False) -> Package:
                             raise WorkbookError(path, _doctype_reason(member.filename))
                         if wanted:
                             table_parts[member.filename.lower()] = head
-            package.tables, package.sheet_parts = _declared_tables(path, table_parts)
-            read = None if all_sheets else _parts_read(package)
-            later = []
-            for member in sheets:
-                if read is None or member.filename.lower() in read:
-                    _check_sheet(path, archive, mapped, member, package)
-                else:
-                    later.append(member)
-            if package.has_error_cells:  # openpyxl will read every sheet
-                for member in later:
-                    _check_sheet(path, archive, mapped, member, package)
-                later = []
-            package.unchecked = {member.filename.lower() for member in later}
+            package.tables = _declared_tables(path, table_parts)
             return package
     except zipfile.BadZipFile as error:
         raise WorkbookError(path, f"damaged zip package ({error})") from error
@@ -193,25 +177,6 @@ def inspect_package(path: Path, *, all_sheets: bool = False) -> Package:
         # A truncated or mislabelled member fails while inflating, not while listing.
         raise WorkbookError(path, f"damaged zip package ({type(error).__name__}: "
                             f"{str(error)[:120]})") from error
-
-
-def _check_sheet(path: Path, archive: zipfile.ZipFile, mapped: Any, member: zipfile.ZipInfo,
-                 package: Package) -> None:
-    with _open_part(archive, mapped, member) as sheet_xml:
-        scan = _scan_sheet(sheet_xml)
-    if member.filename.startswith("xl/worksheets/"):
-        # calamine reads Excel error values as blanks; such files go to openpyxl.
-        package.has_error_cells |= scan.has_error_cell
-    _refuse_crafted(path, member.filename, scan)
-
-
-def _parts_read(package: Package) -> set[str] | None:
-    """The sheet parts calamine will read (see ``_read_calamine``), or None when that cannot
-    be told from the package (a sheet whose part is unknown): then every sheet is checked."""
-    if not package.sheet_parts or None in package.sheet_parts.values():
-        return None
-    needed = sheets_needed(list(package.sheet_parts), package.tables)
-    return {package.sheet_parts[name] for name in needed}
 
 
 # A part this size or smaller is inflated in one call; larger ones are streamed by zipfile.
@@ -379,10 +344,8 @@ def _part_target(folder: str, target: str) -> str:
     return posixpath.normpath(name).lower()
 
 
-def _declared_tables(path: Path, parts: dict[str, bytes],
-                     ) -> tuple[list[TableRef], dict[str, str | None]]:
-    """Each Excel table of each sheet, in workbook order, as the package declares it; and each
-    sheet's part (None where the workbook's relationships do not say)."""
+def _declared_tables(path: Path, parts: dict[str, bytes]) -> list[TableRef]:
+    """Each Excel table of each sheet, in workbook order, as the package declares it."""
     def relationships(rels: str) -> list[dict[str, str]]:
         return _attributes(path, rels, parts.get(rels, b""), "Relationship") \
             if rels in parts else []
@@ -390,13 +353,10 @@ def _declared_tables(path: Path, parts: dict[str, bytes],
     sheet_parts = {r.get("Id"): _part_target("xl", r.get("Target", ""))
                    for r in relationships("xl/_rels/workbook.xml.rels")}
     tables: list[TableRef] = []
-    parts_of: dict[str, str | None] = {}
     sheets = _attributes(path, "xl/workbook.xml", parts.get("xl/workbook.xml", b""), "sheet")
     for sheet in sheets:
         sheet_part = sheet_parts.get(sheet.get("id"))
         name = sheet.get("name")
-        if name is not None:
-            parts_of[name] = sheet_part
         if sheet_part is None or name is None:
             continue
         folder, file_name = posixpath.split(sheet_part)
@@ -420,7 +380,7 @@ def _declared_tables(path: Path, parts: dict[str, bytes],
                     first_row -= 1  # no header row in the table: its headers sit above it
                 tables.append(TableRef(title, name, first_row, first_column, last_row,
                                        last_column))
-    return tables, parts_of
+    return tables
 
 
 _TABLE_RANGE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?")
@@ -461,22 +421,17 @@ def _plain(value: Any) -> Any:
 # Engines: each returns the grids of the sheets and the workbook's tables.
 
 
-def _read_calamine(path: Path, package: Package) -> tuple[dict[str, Grid], list[TableRef]]:
-    """The grids of the sheets the contract's tables are on; the tables from the package."""
+def _read_calamine(path: Path, tables: list[TableRef]) -> tuple[dict[str, Grid],
+                                                                list[TableRef]]:
+    """The grids of the sheets the contract's tables are on; ``tables`` from the package."""
     import python_calamine
 
-    tables = package.tables
     workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     try:
         grids: dict[str, Grid] = {}
         # Only the sheets the contract's tables are on: a template's instructions and lists,
         # or a trust's own working sheets, are never looked at, so they are not parsed.
         wanted = sheets_needed(workbook.sheet_names, tables)
-        if package.unchecked and any(package.sheet_parts.get(name) in package.unchecked or
-                                     name not in package.sheet_parts for name in wanted):
-            # calamine names the sheets otherwise than the package read them: check them all
-            # before any is parsed (raises WorkbookError for a crafted one).
-            inspect_package(path, all_sheets=True)
         for name in workbook.sheet_names:
             if name not in wanted:
                 continue
@@ -637,13 +592,13 @@ def locate_tables(grids: dict[str, Grid], tables: Sequence[TableRef]) -> dict[st
 def read_workbook(path: Path | str, engine: Engine = "auto") -> Submission:
     """Read one trust workbook. Raises WorkbookError only when it cannot be read at all."""
     path = Path(path)
-    # openpyxl reads every sheet: then every sheet is checked first.
-    package = inspect_package(path, all_sheets=engine == "openpyxl")
+    package = inspect_package(path)
     # A table's range may claim far more than its sheet holds (A1:XFD1048576): calamine is
     # never asked for the table, only for the sheet, whose reach the checks above bound.
     use_calamine = engine == "calamine" or (engine == "auto" and not package.has_error_cells)
     try:
-        grids, tables = _read_calamine(path, package) if use_calamine else _read_openpyxl(path)
+        grids, tables = (_read_calamine(path, package.tables) if use_calamine
+                         else _read_openpyxl(path))
     except (WorkbookError, KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:
