@@ -382,3 +382,27 @@ def test_a_table_without_a_header_row_is_read_alike_by_both_engines(tmp_path, go
     before = {t.name: t for t in reader.inspect_package(good_file).tables}
     moved = [name for name in before if before[name] != declared[name]]
     assert len(moved) == 1 and declared[moved[0]].first_row == before[moved[0]].first_row - 1
+
+
+@pytest.mark.parametrize(("target", "part"), [("evil.xml", "xl/evil.xml"),
+                                             ("/xl/Worksheets/evil.xml", "xl/Worksheets/evil.xml"),
+                                             ("worksheets/evil.XML", "xl/worksheets/evil.XML")])
+def test_a_sheet_outside_the_sheet_folders_is_checked_too(tmp_path, good_file, target, part):
+    """calamine parses whatever part a sheet's relationship points at; a far-away cell there
+    would abort the process, so it is checked like any sheet."""
+    first = re.compile(rb'Target="/?(?:xl/)?worksheets/sheet1\.xml"')
+    repointed = replace_part(good_file, "xl/_rels/workbook.xml.rels", lambda xml: first.sub(
+        b'Target="' + target.encode() + b'"', xml), tmp_path / "repointed.xlsx")
+    far = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' \
+          b'<sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>' \
+          b'</worksheet>'
+    crafted = replace_part(repointed, part, lambda _: far, tmp_path / "crafted.xlsx")
+    with pytest.raises(WorkbookError, match="reaches row 1,048,576"):
+        reader.inspect_package(crafted)
+
+
+def test_workbook_relationships_that_are_not_xml_are_a_damaged_package(tmp_path, good_file):
+    broken = replace_part(good_file, "xl/_rels/workbook.xml.rels", lambda xml: xml[:-20],
+                          tmp_path / "broken.xlsx")
+    with pytest.raises(WorkbookError, match="not well-formed"):
+        reader.inspect_package(broken)

@@ -146,14 +146,9 @@ def inspect_package(path: Path) -> Package:
             package = Package(has_macros="xl/vbaProject.bin" in names)
             table_parts: dict[str, bytes] = {}
             for member in members:
-                if match := _SHEET_PART.match(member.filename):
-                    with _open_part(archive, mapped, member) as sheet_xml:
-                        scan = _scan_sheet(sheet_xml)
-                    if match.group(1) == "worksheets":
-                        # calamine reads Excel error values as blanks; such files go to openpyxl.
-                        package.has_error_cells |= scan.has_error_cell
-                    _refuse_crafted(path, member.filename, scan)
-                elif _TABLE_PART.match(member.filename):
+                if _SHEET_PART.match(member.filename):
+                    continue  # checked below, with any other part the workbook calls a sheet
+                if _TABLE_PART.match(member.filename):
                     with _open_part(archive, mapped, member) as part:
                         table_xml = part.read(MAX_TABLE_MAP_BYTES)
                     if _DOCTYPE.search(table_xml[:XML_HEAD_BYTES]):
@@ -170,6 +165,18 @@ def inspect_package(path: Path) -> Package:
                         if wanted:
                             table_parts[member.filename.lower()] = head
             package.tables = _declared_tables(path, table_parts)
+            # calamine parses whatever part a sheet's relationship points at, whatever its
+            # folder: those parts are checked as sheets too.
+            also_sheets = _sheet_targets(path, table_parts)
+            for member in members:
+                name = member.filename.lower()
+                if _SHEET_PART.match(member.filename) or name in also_sheets:
+                    with _open_part(archive, mapped, member) as sheet_xml:
+                        scan = _scan_sheet(sheet_xml)
+                    if name.startswith("xl/worksheets/") or name in also_sheets:
+                        # calamine reads Excel error values as blanks; such files go to openpyxl.
+                        package.has_error_cells |= scan.has_error_cell
+                    _refuse_crafted(path, member.filename, scan)
             return package
     except zipfile.BadZipFile as error:
         raise WorkbookError(path, f"damaged zip package ({error})") from error
@@ -310,19 +317,18 @@ _TABLE_MAP_PART = re.compile(r"xl/(?:workbook\.xml|_rels/workbook\.xml\.rels|"
                              re.IGNORECASE)
 
 
-def _attributes(path: Path, part: str, xml: bytes, element: str) -> list[dict[str, str]]:
-    """The attributes (by local name) of each ``element`` in a small XML part, in order.
+def _elements(path: Path, part: str, xml: bytes, element: str) -> list[dict[str, str]] | None:
+    """The attributes (names as written) of each ``element`` (by local name) in a small XML
+    part, in order; None if the part does not parse.
 
     expat, with any DTD refused as defusedxml refuses it: the DOCTYPE check above reads only a
-    part's head. A part that does not parse declares nothing (calamine would not read it
-    either; the workbook is then read by sheet names)."""
+    part's head. Element names are matched without their prefix ("x:table"): expat's namespace
+    mode costs half as much again."""
     found: list[dict[str, str]] = []
 
-    # Names as written ("x:table", "r:id"), their prefixes dropped: expat's namespace mode
-    # costs half as much again, and these parts use each local name once.
     def start(name: str, attributes: dict[str, str]) -> None:
         if name.rpartition(":")[2] == element:
-            found.append({key.rpartition(":")[2]: value for key, value in attributes.items()})
+            found.append(attributes)
 
     def refuse(*_: object) -> None:
         raise WorkbookError(path, _doctype_reason(part))
@@ -334,8 +340,46 @@ def _attributes(path: Path, part: str, xml: bytes, element: str) -> list[dict[st
     try:
         parser.Parse(xml, True)
     except expat.ExpatError:
-        return []
+        return None
     return found
+
+
+def _attributes(path: Path, part: str, xml: bytes, element: str) -> list[dict[str, str]]:
+    """:func:`_elements` with attributes by local name ("r:id" as "id"). A part that does not
+    parse declares nothing (calamine would not read it either; the workbook is then read by
+    sheet names)."""
+    return [{key.rpartition(":")[2]: value for key, value in attributes.items()}
+            for attributes in _elements(path, part, xml, element) or []]
+
+
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+_SHEET_TYPES = ("/worksheet", "/chartsheet", "/dialogsheet", "/xlMacrosheet",
+                "/xlIntlMacrosheet", "/macrosheet")
+
+
+def _sheet_targets(path: Path, parts: dict[str, bytes]) -> set[str]:
+    """Every part calamine may parse as a sheet (lower case): each target of the workbook's
+    relationships that a <sheet> names in any attribute, or whose type is a sheet's, resolved
+    as this reader and as calamine resolve a target. When the workbook part does not parse,
+    every target; when its relationships do not, the file is refused as damaged."""
+    relationships = _elements(path, _WORKBOOK_RELS, parts.get(_WORKBOOK_RELS, b""),
+                              "Relationship") if _WORKBOOK_RELS in parts else []
+    if relationships is None:
+        raise WorkbookError(path, f"damaged zip package: {_WORKBOOK_RELS} is not well-formed "
+                            "XML")
+    sheets = _elements(path, "xl/workbook.xml", parts.get("xl/workbook.xml", b""), "sheet")
+    named = None if sheets is None else {value for sheet in sheets for value in sheet.values()}
+    targets = set()
+    for relationship in relationships:
+        target = relationship.get("Target", "")
+        if named is None or relationship.get("Id") in named or \
+                relationship.get("Type", "").endswith(_SHEET_TYPES):
+            targets.add(_part_target("xl", target))
+            # calamine: "/xl/..." and "xl/..." as they are, anything else under "xl/".
+            as_calamine = target[1:] if target.startswith("/xl/") else (
+                target if target.startswith("xl/") else f"xl/{target}")
+            targets.add(as_calamine.lower())
+    return targets
 
 
 def _part_target(folder: str, target: str) -> str:
