@@ -274,6 +274,20 @@ def _mutations() -> list[Mutation]:
         "xl/worksheets/sheet1.xml", _before_sheet_data(
             b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')))
 
+    # calamine parses whatever part a sheet's relationship names, in any folder.
+    far_sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                 b'<sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+                 b'</sheetData></worksheet>')
+    for name, target, part in (("outside-sheet-folders", b"evil.xml", "xl/evil.xml"),
+                               ("other-case-folder", b"/xl/Worksheets/evil.xml",
+                                "xl/Worksheets/evil.xml"),
+                               ("chartsheet-folder", b"chartsheets/sheet1.xml",
+                                "xl/chartsheets/sheet1.xml")):
+        members("far-sheet-elsewhere", name, lambda ms, target=target, part=part: _add(
+            part, far_sheet)(_edit(WORKBOOK_RELS, lambda x, target=target: re.sub(
+                rb'Target="/?(?:xl/)?worksheets/sheet1\.xml"', b'Target="' + target + b'"',
+                x))(ms)), "rejected")
+
     members("nested-zips", "zip-in-embeddings", lambda ms: _add(
         "xl/embeddings/oleObject1.bin", _nested_zip(30))(ms))
     members("nested-zips", "sheet-is-a-zip", lambda ms: _edit(
