@@ -135,7 +135,6 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 def process_submission(path: str, cache_dir: str, key: str) -> dict[str, Any]:
     """Worker: read, score and write the feedback workbook of one file. Never raises."""
     # Imported here so a worker process pays for them once, not the parent at import time.
-    from xl_localism.batch.flag_rows import rows_by_severity
     from xl_localism.engine import assess
     from xl_localism.report import to_json
     from xl_localism.workbook.reader import WorkbookError, read_workbook

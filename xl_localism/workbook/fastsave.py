@@ -158,25 +158,23 @@ def _text_tail(value: str) -> str | None:
     return _element(' t="inlineStr"', "inlineStr", value[:32767])
 
 
-def _plain_row_xml(values: Iterable[Any], row_idx: int, worksheet: Any) -> str | None:
-    """The <c> elements of a row of plain and :class:`Styled` values, or None if any value
-    needs a cell object."""
+def _cells_xml(values: Iterable[Any], first_column: int, row: int | str,
+               worksheet: Any) -> str | None:
+    """The <c> elements of plain and :class:`Styled` values from ``first_column`` on, in row
+    ``row``; None if any value needs a cell object (a Styled one too, without a worksheet)."""
     cells = []
-    for col_idx, value in enumerate(values, 1):
+    for col_idx, value in enumerate(values, first_column):
         if type(value) is Styled and not any(value.style):
             value = value.value  # the default style: openpyxl writes no s="0"
         if value is None:
             continue
         if type(value) is Styled:
-            tail = _styled_tail(value, worksheet)
-            if tail is None:
-                return None
-            cells.append(f'<c r="{get_column_letter(col_idx)}{row_idx}"{tail}')
-            continue
-        text = plain_value_xml(f"{get_column_letter(col_idx)}{row_idx}", value)
-        if text is None:
+            tail = None if worksheet is None else _styled_tail(value, worksheet)
+        else:
+            tail = _plain_tail(value)
+        if tail is None:
             return None
-        cells.append(text)
+        cells.append(f'<c r="{get_column_letter(col_idx)}{row}"{tail}')
     return "".join(cells)
 
 
@@ -192,17 +190,7 @@ def cells_template(values: Iterable[Any], first_column: int = 1) -> str | None:
     put in a row with :func:`row_xml` when the row number is known. None when some value needs
     a cell object, or when openpyxl writes the cells itself (``ENABLED`` off).
     """
-    if not ENABLED:
-        return None
-    cells = []
-    for col_idx, value in enumerate(values, first_column):
-        if value is None:
-            continue
-        tail = _plain_tail(value)
-        if tail is None:
-            return None
-        cells.append(f'<c r="{get_column_letter(col_idx)}{ROW_MARK}"{tail}')
-    return "".join(cells)
+    return _cells_xml(values, first_column, ROW_MARK, None) if ENABLED else None
 
 
 class RowXml(tuple):  # type: ignore[type-arg]
@@ -249,7 +237,7 @@ class FastWorksheetWriter(WorksheetWriter):  # type: ignore[misc]
             if dimension is None:
                 # Most rows of the report (all of the Flags sheet's) are plain values only:
                 # the whole row is one string, with no generator or cell in between.
-                cells = _plain_row_xml(row.values, row_idx, self.ws)
+                cells = _cells_xml(row.values, 1, row_idx, self.ws)
                 if cells is not None:
                     xf._file(f'<row r="{row_idx}">{cells}</row>')
                     return None
