@@ -164,16 +164,24 @@ def inspect_package(path: Path) -> Package:
                             raise WorkbookError(path, _doctype_reason(member.filename))
                         if wanted:
                             table_parts[member.filename.lower()] = head
-            package.tables = _declared_tables(path, table_parts)
+            relationships = _elements(path, _WORKBOOK_RELS, table_parts.get(_WORKBOOK_RELS,
+                                                                              b""),
+                                      "Relationship") if _WORKBOOK_RELS in table_parts else []
+            if relationships is None:
+                raise WorkbookError(path, f"damaged zip package: {_WORKBOOK_RELS} is not "
+                                    "well-formed XML")
+            sheets = _elements(path, _WORKBOOK, table_parts.get(_WORKBOOK, b""), "sheet")
+            package.tables = _declared_tables(path, table_parts, relationships, sheets or [])
             # calamine parses whatever part a sheet's relationship points at, whatever its
             # folder: those parts are checked as sheets too.
-            also_sheets = _sheet_targets(path, table_parts)
+            also_sheets = _sheet_targets(relationships, sheets)
             for member in members:
                 name = member.filename.lower()
-                if _SHEET_PART.match(member.filename) or name in also_sheets:
+                named_sheet = name in also_sheets
+                if named_sheet or _SHEET_PART.match(member.filename):
                     with _open_part(archive, mapped, member) as sheet_xml:
                         scan = _scan_sheet(sheet_xml)
-                    if name.startswith("xl/worksheets/") or name in also_sheets:
+                    if named_sheet or name.startswith("xl/worksheets/"):
                         # calamine reads Excel error values as blanks; such files go to openpyxl.
                         package.has_error_cells |= scan.has_error_cell
                     _refuse_crafted(path, member.filename, scan)
@@ -344,30 +352,29 @@ def _elements(path: Path, part: str, xml: bytes, element: str) -> list[dict[str,
     return found
 
 
+def _local(attributes: dict[str, str]) -> dict[str, str]:
+    """Attributes by local name ("r:id" as "id")."""
+    return {key.rpartition(":")[2]: value for key, value in attributes.items()}
+
+
 def _attributes(path: Path, part: str, xml: bytes, element: str) -> list[dict[str, str]]:
-    """:func:`_elements` with attributes by local name ("r:id" as "id"). A part that does not
-    parse declares nothing (calamine would not read it either; the workbook is then read by
-    sheet names)."""
-    return [{key.rpartition(":")[2]: value for key, value in attributes.items()}
-            for attributes in _elements(path, part, xml, element) or []]
+    """:func:`_elements` by local name. A part that does not parse declares nothing (calamine
+    would not read it either; the workbook is then read by sheet names)."""
+    return [_local(attributes) for attributes in _elements(path, part, xml, element) or []]
 
 
+_WORKBOOK = "xl/workbook.xml"
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 _SHEET_TYPES = ("/worksheet", "/chartsheet", "/dialogsheet", "/xlMacrosheet",
                 "/xlIntlMacrosheet", "/macrosheet")
 
 
-def _sheet_targets(path: Path, parts: dict[str, bytes]) -> set[str]:
+def _sheet_targets(relationships: list[dict[str, str]],
+                   sheets: list[dict[str, str]] | None) -> set[str]:
     """Every part calamine may parse as a sheet (lower case): each target of the workbook's
-    relationships that a <sheet> names in any attribute, or whose type is a sheet's, resolved
-    as this reader and as calamine resolve a target. When the workbook part does not parse,
-    every target; when its relationships do not, the file is refused as damaged."""
-    relationships = _elements(path, _WORKBOOK_RELS, parts.get(_WORKBOOK_RELS, b""),
-                              "Relationship") if _WORKBOOK_RELS in parts else []
-    if relationships is None:
-        raise WorkbookError(path, f"damaged zip package: {_WORKBOOK_RELS} is not well-formed "
-                            "XML")
-    sheets = _elements(path, "xl/workbook.xml", parts.get("xl/workbook.xml", b""), "sheet")
+    ``relationships`` that one of its ``sheets`` names in any attribute, or whose type is a
+    sheet's, resolved as this reader and as calamine resolve a target. Every target when the
+    workbook part did not parse (``sheets`` None)."""
     named = None if sheets is None else {value for sheet in sheets for value in sheet.values()}
     targets = set()
     for relationship in relationships:
@@ -388,17 +395,18 @@ def _part_target(folder: str, target: str) -> str:
     return posixpath.normpath(name).lower()
 
 
-def _declared_tables(path: Path, parts: dict[str, bytes]) -> list[TableRef]:
-    """Each Excel table of each sheet, in workbook order, as the package declares it."""
+def _declared_tables(path: Path, parts: dict[str, bytes], workbook_relationships:
+                     list[dict[str, str]], sheets: list[dict[str, str]]) -> list[TableRef]:
+    """Each Excel table of each sheet, in workbook order, as the package declares it (the
+    workbook's relationships and sheets as :func:`_elements` gives them)."""
     def relationships(rels: str) -> list[dict[str, str]]:
         return _attributes(path, rels, parts.get(rels, b""), "Relationship") \
             if rels in parts else []
 
     sheet_parts = {r.get("Id"): _part_target("xl", r.get("Target", ""))
-                   for r in relationships("xl/_rels/workbook.xml.rels")}
+                   for r in map(_local, workbook_relationships)}
     tables: list[TableRef] = []
-    sheets = _attributes(path, "xl/workbook.xml", parts.get("xl/workbook.xml", b""), "sheet")
-    for sheet in sheets:
+    for sheet in map(_local, sheets):
         sheet_part = sheet_parts.get(sheet.get("id"))
         name = sheet.get("name")
         if sheet_part is None or name is None:
