@@ -26,8 +26,7 @@ from pathlib import Path
 # The first rule that matches a frame of a sample's stack names its stage: inner stages come
 # before the outer ones that contain them. A frame reads "function (path:line)".
 STAGES: list[tuple[str, str]] = [
-    ("cache entry (JSON and its file)", r"_write_json \("),
-    # Both files are written through atomic_path; the JSON entry is caught by the rule above.
+    ("cache entry (a journal line)", r"Journal\.append \("),
     ("feedback: writing the file", r"(?:atomic_path|Path\.write_bytes) \("),
     ("feedback: deflate and zip", r"zip_package \("),
     ("feedback: XML", r"_package \("),

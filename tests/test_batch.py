@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import replace_part, sample_tables, write_tables
 from xl_localism.batch import runner
+from xl_localism.batch.journal import read_index
 from xl_localism.batch.naming import safe_stem, unique_stems
 from xl_localism.batch.national import LEAGUE_HEADERS, write_national_report
 from xl_localism.cli import app
@@ -317,11 +318,11 @@ def test_killing_the_whole_batch_then_rerunning(tmp_path, samples):
                                start_new_session=True)
     cache = out / runner.CACHE_DIR
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(cache.glob("*.json"))) < 3:
+    while time.monotonic() < deadline and len(read_index(cache)) < 3:
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    done_before = len(list(cache.glob("*.json")))
+    done_before = len(read_index(cache))
     assert 3 <= done_before < 24, "the batch was not killed part-way"
 
     finished = subprocess.run(command, capture_output=True, text=True, timeout=600)

@@ -9,6 +9,7 @@ SIGKILL in test_killing_the_whole_batch_then_rerunning).
 from __future__ import annotations
 
 import builtins
+import contextlib
 import errno
 import hashlib
 import io
@@ -26,6 +27,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import sample_tables, write_tables
 from xl_localism.batch import runner
+from xl_localism.batch.journal import read_index
 from xl_localism.cli import app
 from xl_localism.workbook import fastsave
 
@@ -126,6 +128,34 @@ def test_disk_full_while_a_worker_saves_its_results(previous_run, monkeypatch):
     assert _league_rows(out) == 5
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="names open files by /proc")
+def test_disk_full_while_a_worker_appends_its_cache_entry(previous_run, monkeypatch):
+    inbox, out, _ = previous_run
+    real_write = os.write
+
+    def disk_full_in_journals(fd: int, data: bytes) -> int:
+        with contextlib.suppress(OSError):
+            if "/journal-" in os.readlink(f"/proc/self/fd/{fd}"):
+                return real_write(fd, data[: len(data) // 2])  # a short write: disk full
+        return real_write(fd, data)
+
+    # Workers are forked from this process, so they inherit the failing write.
+    monkeypatch.setattr(os, "write", disk_full_in_journals)
+    code, output = _batch(inbox, out)
+    assert code == 1, output
+    assert "trust-04.xlsx: its results could not be saved (No space left on device)" in \
+        " ".join(output.split())
+    monkeypatch.undo()
+    # Nothing half-written is left to be read: the journals hold the four earlier entries.
+    entries = read_index(out / runner.CACHE_DIR)
+    assert len(entries) == 4 and all("result" in e.read() for e in entries.values())
+
+    code, output = _batch(inbox, out)
+    assert code == 0, output
+    assert _league_rows(out) == 5
+    assert len(read_index(out / runner.CACHE_DIR)) == 5
+
+
 def test_output_folder_made_read_only_during_the_batch(previous_run, monkeypatch):
     inbox, out, before = previous_run
 
@@ -208,15 +238,15 @@ def test_ctrl_c_during_a_batch_then_rerunning(tmp_path, samples):
     _inbox(inbox, samples, 37, start=3)
 
     cache = out / runner.CACHE_DIR
-    done_before = len(list(cache.glob("*.json")))
+    done_before = len(read_index(cache))
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, start_new_session=True)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(cache.glob("*.json"))) < done_before + 3:
+    while time.monotonic() < deadline and len(read_index(cache)) < done_before + 3:
         time.sleep(0.02)
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends: the whole group
     output, _ = process.communicate(timeout=120)
-    done = len(list(cache.glob("*.json")))
+    done = len(read_index(cache))
     assert done_before + 3 <= done < 40, "the batch was not interrupted part-way"
     assert process.returncode == 130, output
     assert "Interrupted" in output and "Run the same command again" in output

@@ -1,15 +1,15 @@
 """Score a folder of submissions in worker processes and write the national report.
 
 Submissions are only ever opened for reading. Every output goes through a temporary file and a
-rename, and each scored file leaves a cache entry keyed by its content hash and the scoring
-fingerprint, so an interrupted batch resumes where it stopped and a rerun skips unchanged files.
+rename, and each scored file leaves a cache entry (a line of a journal, see batch.journal, and
+its feedback workbook) keyed by its content hash and the scoring fingerprint, so an interrupted
+batch resumes where it stopped and a rerun skips unchanged files.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import shutil
 import threading
@@ -25,6 +25,7 @@ from pebble import ProcessExpired, ProcessPool
 import xl_localism
 from xl_localism.batch.discover import find_submissions
 from xl_localism.batch.flag_rows import FlagSpill, SpilledRows, rows_by_severity
+from xl_localism.batch.journal import EntryLocation, journal_for, read_index
 from xl_localism.batch.naming import unique_stems
 from xl_localism.workbook.files import atomic_path
 
@@ -61,7 +62,7 @@ class Outcome:
     cached: bool = False
     feedback: Path | None = None
     notes: list[str] = field(default_factory=list)
-    entry: Path | None = None  # the cache entry holding the full result
+    entry: EntryLocation | None = None  # the cache entry holding the full result
     # The report's Flags rows, made by the worker that scored it (see batch.flag_rows).
     flag_rows: SpilledRows | None = field(default=None, repr=False)
 
@@ -74,8 +75,7 @@ class Outcome:
         if self.summary is None:
             return None
         try:
-            data = json.loads(self.entry.read_text(encoding="utf-8")) if self.entry else {}
-            full = data["result"]
+            full = self.entry.read()["result"] if self.entry else {}
         except (OSError, ValueError, KeyError, TypeError):
             full = {}  # the cache was cleared under us: the summary is all there is
         return {**full, **self.summary}
@@ -127,11 +127,6 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    with atomic_path(path) as temporary:
-        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-
-
 def process_submission(path: str, cache_dir: str, key: str) -> dict[str, Any]:
     """Worker: read, score and write the feedback workbook of one file. Never raises."""
     # Imported here so a worker process pays for them once, not the parent at import time.
@@ -153,7 +148,7 @@ def process_submission(path: str, cache_dir: str, key: str) -> dict[str, Any]:
     try:
         if "result" in outcome:
             write_feedback_workbook(assessment, cache / f"{key}.xlsx")
-        _write_json(cache / f"{key}.json", outcome)
+        entry = journal_for(cache).append(key, outcome)
     except OSError as error:
         # Disk full or the folder made read-only: nothing is cached, so a rerun scores it.
         return {"rejected": f"its results could not be saved ({error.strerror or error}); it "
@@ -161,7 +156,7 @@ def process_submission(path: str, cache_dir: str, key: str) -> dict[str, Any]:
     if "result" in outcome:
         # The parent reads flags and explanation from the entry when it needs them; the
         # report's Flags rows it is given ready, made here on all cores.
-        return {"result": summary_of(outcome["result"]),
+        return {"result": summary_of(outcome["result"]), "entry": entry,
                 "flag_rows": rows_by_severity(outcome["result"]["flags"])}
     return outcome
 
@@ -188,16 +183,17 @@ def remove_stray_temporaries(*folders: Path) -> int:
     return removed
 
 
-def _load_cached(cache: Path, key: str) -> dict[str, Any] | None:
-    entry = cache / f"{key}.json"
-    if not entry.exists():
+def _load_cached(cache: Path, key: str, index: dict[str, EntryLocation]) -> dict[str, Any] | None:
+    entry = index.get(key)
+    if entry is None:
         return None
     try:
-        data = json.loads(entry.read_text(encoding="utf-8"))
+        data = entry.read()
     except (OSError, ValueError):
         return None
     if "result" in data and not (cache / f"{key}.xlsx").exists():
         return None
+    data["entry"] = entry
     if "result" in data:
         # The flags go to the report's rows now, while the entry is in hand (see run_batch).
         data["flags"] = data["result"].get("flags", [])
@@ -226,6 +222,7 @@ def run_batch(
 
     found = find_submissions(submissions_dir, exclude=out_dir)
     fingerprint = scoring_fingerprint()
+    index = {} if force else read_index(cache, suffix=f"-{fingerprint}")
     if on_start:
         on_start(len(found.unsupported) + len(found.submissions))
     outcomes: list[Outcome] = []
@@ -253,7 +250,7 @@ def run_batch(
                 outcome.rejected = f"could not be read ({error.strerror or error}); was it moved?"
                 settled(outcome)
                 continue
-            cached = None if force else _load_cached(cache, outcome.key)
+            cached = _load_cached(cache, outcome.key, index)
             if cached is not None:
                 flags = cached.pop("flags", None)
                 _apply(outcome, cached, cache)
@@ -312,7 +309,7 @@ def _apply(outcome: Outcome, data: dict[str, Any], cache: Path) -> None:
     if "result" in data:
         # Identical files share a cache entry; the source is this file, whatever the entry says.
         outcome.summary = {**summary_of(data["result"]), "source": outcome.source}
-        outcome.entry = cache / f"{outcome.key}.json"
+        outcome.entry = data.get("entry")
         outcome.feedback = cache / f"{outcome.key}.xlsx"
     else:
         outcome.rejected = data.get("rejected", "could not be scored")

@@ -34,8 +34,11 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
         os.replace(temporary, target)
     finally:
         # Also after a successful rename: renaming a hard link over another link to the same
-        # file does nothing (POSIX), which leaves the temporary name behind.
-        temporary.unlink(missing_ok=True)
+        # file does nothing (POSIX), which leaves the temporary name behind. Looked for first:
+        # a removal locks the folder, which the other workers are writing in, and a look
+        # does not.
+        if os.path.lexists(temporary):
+            temporary.unlink(missing_ok=True)
 
 
 def save_atomically(workbook: Any, target: Path | str) -> Path:
