@@ -127,3 +127,13 @@ def test_a_forked_worker_writes_a_journal_of_its_own(tmp_path):
 
 def test_a_missing_cache_folder_has_no_entries(tmp_path):
     assert read_index(tmp_path / "nowhere") == {}
+
+
+def test_locations_unpickled_in_the_parent_share_their_journals_path(tmp_path):
+    import pickle
+
+    writer = Journal(tmp_path)
+    first, second = (writer.append(_key(n), {"rejected": "x"}) for n in (1, 2))
+    again = [pickle.loads(pickle.dumps(location)) for location in (first, second)]
+    assert again == [first, second]
+    assert again[0].path is again[1].path  # one path object for a whole journal

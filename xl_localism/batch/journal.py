@@ -36,6 +36,9 @@ class EntryLocation:
     offset: int
     length: int
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_location, (str(self.path), self.offset, self.length))
+
     def read(self) -> dict[str, Any]:
         """The entry; OSError if the journal is gone, ValueError if the bytes are not one."""
         with self.path.open("rb") as handle:
@@ -47,6 +50,18 @@ class EntryLocation:
         if not isinstance(entry, dict):
             raise ValueError(f"{self.path} holds something else at {self.offset}")
         return entry
+
+
+# A worker's entries all name its journal: the parent, which keeps an entry's location for each
+# file of a batch, shares one path object between them rather than unpickling one each.
+_JOURNAL_PATHS: dict[str, Path] = {}
+
+
+def _location(path: str, offset: int, length: int) -> EntryLocation:
+    shared = _JOURNAL_PATHS.get(path)
+    if shared is None:
+        shared = _JOURNAL_PATHS[path] = Path(path)
+    return EntryLocation(shared, offset, length)
 
 
 class Journal:

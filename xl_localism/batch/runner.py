@@ -12,7 +12,9 @@ import contextlib
 import hashlib
 import os
 import shutil
+import sys
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -305,10 +307,25 @@ def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cach
     return BatchResult(outcomes, report if write_report else None)
 
 
+def _compact(value: Any) -> Any:
+    """``value`` with its keys and short text shared with every other summary's.
+
+    Each result arrives unpickled with strings of its own: the same ~40 keys ("drivers",
+    "flag_counts", "Green" ...) were half of the memory a batch keeps for each file.
+    """
+    if isinstance(value, dict):
+        return {sys.intern(key): _compact(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_compact(item) for item in value]
+    if isinstance(value, str) and len(value) <= 16:
+        return sys.intern(value)
+    return value
+
+
 def _apply(outcome: Outcome, data: dict[str, Any], cache: Path) -> None:
     if "result" in data:
         # Identical files share a cache entry; the source is this file, whatever the entry says.
-        outcome.summary = {**summary_of(data["result"]), "source": outcome.source}
+        outcome.summary = _compact({**summary_of(data["result"]), "source": outcome.source})
         outcome.entry = data.get("entry")
         outcome.feedback = cache / f"{outcome.key}.xlsx"
     else:
@@ -325,7 +342,7 @@ class _Scorer:
     def __init__(self, cache: Path, workers: int, timeout: float) -> None:
         self.cache, self.workers, self.timeout = cache, workers, timeout
         self.pool: ProcessPool | None = None
-        self.scheduled: list[tuple[Outcome, Any]] = []
+        self.scheduled: deque[tuple[Outcome, Any]] = deque()
         self.flag_spill: FlagSpill | None = None
         # Without room for temporary files the report reads each cache entry instead.
         with contextlib.suppress(OSError):
@@ -341,7 +358,9 @@ class _Scorer:
 
     def collect(self, on_progress: Callable[[Outcome], None] | None) -> None:
         """Wait for every file scheduled, in order, and apply its result."""
-        for outcome, future in self.scheduled:
+        while self.scheduled:
+            # Let go of each future once its result is applied: it holds the result and a lock.
+            outcome, future = self.scheduled.popleft()
             try:
                 data = future.result()
             except FutureTimeout:
