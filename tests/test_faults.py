@@ -134,9 +134,13 @@ def test_disk_full_while_a_worker_appends_its_cache_entry(previous_run, monkeypa
     real_write = os.write
 
     def disk_full_in_journals(fd: int, data: bytes) -> int:
+        name = ""
         with contextlib.suppress(OSError):
-            if "/journal-" in os.readlink(f"/proc/self/fd/{fd}"):
-                return real_write(fd, data[: len(data) // 2])  # a short write: disk full
+            name = os.readlink(f"/proc/self/fd/{fd}")
+        if "/journal-" in name:
+            # The disk fills half-way through the line: part of it written, then an error.
+            real_write(fd, bytes(data[: len(data) // 2]))
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), name)
         return real_write(fd, data)
 
     # Workers are forked from this process, so they inherit the failing write.

@@ -1,16 +1,18 @@
 """The batch's cache of results: entries appended to one journal file per worker process.
 
 A file per entry cost a file creation, a rename and a removal each, all under the cache
-folder's lock that the other workers wait on; on ext4 a new file also searches the inode table
-past every file deleted in the last seconds. That was ~15 % of a batch's time. A worker now
-opens its own journal once and appends a line per submission::
+folder's lock that the other workers wait on; on ext4 without a journal a new file also walks
+the inode table past every file deleted in the last ~30 s. A worker now opens its own journal
+once and appends a line per submission::
 
-    <key>\\t<the entry as JSON>\\n
+    <key>\\t<CRC-32 of key, tab and entry, 8 hex digits>\\t<the entry as JSON>\\n
 
-Each line is written in one call, and a line only counts once its newline is there, so a worker
-killed mid-write (or a disk that filled) leaves a partial line that is skipped, never a
-half-entry that is read. Journals are named for their process, so no two writers share one; a
-key found twice (a file scored again with ``--force``) has the same result either way.
+A line counts only if its newline is there and its CRC matches, so a worker killed mid-write, a
+disk that filled, a power cut or bytes damaged later never yield an entry, only a file scored
+again. A journal that failed a write is never written again (the next entry starts a new one),
+so no line is ever built on top of a broken one. Journals are named by the time they were
+opened, so when one key has several lines (``--force``, a result that changed without a
+version change), the newest that reads wins.
 """
 
 from __future__ import annotations
@@ -20,33 +22,61 @@ import errno
 import json
 import os
 import secrets
-from collections.abc import Iterator
+import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 JOURNAL_PATTERN = "journal-*.jsonl"
+# The C runtime on Windows would write "\n" as "\r\n" and every later offset would be wrong.
+_OPEN_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | getattr(os, "O_BINARY", 0))
+
+
+def _line(key: bytes, body: bytes) -> bytes:
+    head = key + b"\t"
+    return b"%s%08x\t%s\n" % (head, zlib.crc32(body, zlib.crc32(head)), body)
+
+
+def _parse(line: bytes) -> tuple[bytes, bytes] | None:
+    """(key, JSON body) of a complete, undamaged line; None otherwise."""
+    key, tab, rest = line.partition(b"\t")
+    crc, tab2, body = rest.partition(b"\t")
+    if not (tab and tab2 and len(crc) == 8 and body.endswith(b"\n")):
+        return None
+    body = body[:-1]
+    try:
+        expected = int(crc, 16)
+    except ValueError:
+        return None
+    if zlib.crc32(body, zlib.crc32(key + b"\t")) != expected:
+        return None
+    return key, body
 
 
 @dataclass(frozen=True, slots=True)
 class EntryLocation:
-    """Where one entry's JSON is: a journal file, its offset and length in bytes."""
+    """Where one entry's line is: a journal file, the line's offset and length in bytes."""
 
     path: Path
+    key: str
     offset: int
     length: int
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_location, (str(self.path), self.offset, self.length))
+        return (_location, (str(self.path), self.key, self.offset, self.length))
 
     def read(self) -> dict[str, Any]:
-        """The entry; OSError if the journal is gone, ValueError if the bytes are not one."""
+        """The entry; OSError if the journal is gone, ValueError if the line there is not this
+        key's undamaged entry."""
         with self.path.open("rb") as handle:
             handle.seek(self.offset)
-            data = handle.read(self.length)
-        if len(data) != self.length:
-            raise ValueError(f"{self.path} is shorter than its index says")
-        entry = json.loads(data)
+            line = handle.read(self.length)
+        parsed = _parse(line) if len(line) == self.length else None
+        if parsed is None or parsed[0] != self.key.encode("ascii"):
+            raise ValueError(f"{self.path} does not hold the entry of {self.key} at "
+                             f"{self.offset}")
+        entry = json.loads(parsed[1])
         if not isinstance(entry, dict):
             raise ValueError(f"{self.path} holds something else at {self.offset}")
         return entry
@@ -57,11 +87,11 @@ class EntryLocation:
 _JOURNAL_PATHS: dict[str, Path] = {}
 
 
-def _location(path: str, offset: int, length: int) -> EntryLocation:
+def _location(path: str, key: str, offset: int, length: int) -> EntryLocation:
     shared = _JOURNAL_PATHS.get(path)
     if shared is None:
         shared = _JOURNAL_PATHS[path] = Path(path)
-    return EntryLocation(shared, offset, length)
+    return EntryLocation(shared, key, offset, length)
 
 
 class Journal:
@@ -72,45 +102,42 @@ class Journal:
         self._fd: int | None = None
         self._path: Path | None = None
         self._size = 0
-        self._pid = 0
 
     def append(self, key: str, entry: dict[str, Any]) -> EntryLocation:
-        """Add one entry; on OSError (disk full) nothing of it is left to be read."""
-        body = json.dumps(entry, ensure_ascii=False).encode("utf-8")
-        line = b"%s\t%s\n" % (key.encode("ascii"), body)
+        """Add one entry; on OSError (disk full) nothing of it can be read, and the journal is
+        left as it is for a new one."""
+        line = _line(key.encode("ascii"),
+                     json.dumps(entry, ensure_ascii=False).encode("utf-8"))
         fd, path = self._open()
         start = self._size
         try:
-            written = os.write(fd, line)
-            if written != len(line):
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+            view = memoryview(line)
+            while view:
+                written = os.write(fd, view)  # a short write is not an error by itself...
+                if not written:  # ...but one that writes nothing is a full disk
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+                view = view[written:]
         except OSError:
-            # Take the partial line back so the next entry starts a line of its own; if even
-            # that fails, the next entry goes to a new journal.
-            try:
-                os.ftruncate(fd, start)
-            except OSError:
-                self.close()
+            self.close()
             raise
         self._size = start + len(line)
-        return EntryLocation(path, start + len(key) + 1, len(body))
+        return EntryLocation(path, key, start, len(line))
 
     def _open(self) -> tuple[int, Path]:
-        # A forked worker inherits its parent's journal: it must write one of its own.
-        if self._fd is None or self._pid != os.getpid():
-            self._fd = None
+        if self._fd is None or self._path is None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            path = self.folder / f"journal-{os.getpid()}-{secrets.token_hex(4)}.jsonl"
-            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o666)
-            self._path, self._size, self._pid = path, 0, os.getpid()
-        assert self._path is not None
+            # Named for the time it was opened, so that a later journal's lines win.
+            path = self.folder / (f"journal-{time.time_ns():020d}-{os.getpid()}-"
+                                  f"{secrets.token_hex(4)}.jsonl")
+            self._fd = os.open(path, _OPEN_FLAGS, 0o666)
+            self._path, self._size = path, 0
         return self._fd, self._path
 
     def close(self) -> None:
-        if self._fd is not None and self._pid == os.getpid():
+        if self._fd is not None:
             with contextlib.suppress(OSError):
                 os.close(self._fd)
-        self._fd = None
+        self._fd = self._path = None
 
 
 _journals: dict[str, Journal] = {}
@@ -124,30 +151,48 @@ def journal_for(folder: Path | str) -> Journal:
     return writer
 
 
-def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    offset = 0
-    with path.open("rb") as handle:
-        for line in handle:
-            yield offset, line
-            offset += len(line)
+def _forget_inherited_journals() -> None:
+    # A forked child must not append to its parent's journal: its offsets would be wrong.
+    _journals.clear()
 
 
-def read_index(folder: Path, suffix: str = "") -> dict[str, EntryLocation]:
-    """Every complete entry in ``folder``'s journals whose key ends with ``suffix``.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_journals)
 
-    Read line by line, so memory grows with the number of entries, not their size.
+
+def read_index(folder: Path, suffix: str = "", *,
+               prune_after: float | None = None) -> dict[str, EntryLocation]:
+    """The newest undamaged entry of each key in ``folder``'s journals that ends with
+    ``suffix``. Read line by line, so memory grows with the number of entries, not their size.
+
+    A journal holds one process's entries, so one version's: its first line tells whether the
+    rest is worth reading. With ``prune_after`` (seconds), journals of other versions and empty
+    ones untouched for that long are deleted, so the cache does not grow with every upgrade.
     """
     index: dict[str, EntryLocation] = {}
     wanted = suffix.encode("ascii")
-    with contextlib.suppress(OSError):
-        journals = sorted(folder.glob(JOURNAL_PATTERN))
-        for path in journals:
-            with contextlib.suppress(OSError):
-                for offset, line in _lines(path):
-                    key, tab, body = line.partition(b"\t")
-                    if not tab or not line.endswith(b"\n") or not key.endswith(wanted):
-                        continue  # cut short by a kill or a full disk, or another version's
+    try:
+        journals = sorted(folder.glob(JOURNAL_PATTERN))  # oldest first: the newest line wins
+    except OSError:
+        return index
+    for path in journals:
+        with contextlib.suppress(OSError), path.open("rb") as handle:
+            offset = 0
+            for line in handle:
+                if offset == 0 and not line.partition(b"\t")[0].endswith(wanted):
+                    break  # another version's journal
+                parsed = _parse(line)
+                if parsed is not None:  # else cut short by a kill or a full disk, or damaged
                     with contextlib.suppress(UnicodeDecodeError):
-                        index[key.decode("ascii")] = EntryLocation(
-                            path, offset + len(key) + 1, len(body) - 1)
+                        key = parsed[0].decode("ascii")
+                        index[key] = _location(str(path), key, offset, len(line))
+                offset += len(line)
+            if prune_after is not None and offset == 0:  # empty, or another version's
+                _prune(path, prune_after)
     return index
+
+
+def _prune(path: Path, untouched_for: float) -> None:
+    with contextlib.suppress(OSError):
+        if time.time() - path.stat().st_mtime > untouched_for:
+            path.unlink()

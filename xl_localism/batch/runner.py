@@ -35,6 +35,8 @@ CACHE_DIR = ".xl-localism-cache"
 FEEDBACK_DIR = "feedback"
 REPORT_NAME = "national_summary.xlsx"
 DEFAULT_TIMEOUT_SECONDS = 300.0
+# Long enough that no batch still running can be writing to a journal this old.
+STALE_JOURNAL_SECONDS = 24 * 3600.0
 
 
 class BatchSetupError(Exception):
@@ -224,7 +226,9 @@ def run_batch(
 
     found = find_submissions(submissions_dir, exclude=out_dir)
     fingerprint = scoring_fingerprint()
-    index = {} if force else read_index(cache, suffix=f"-{fingerprint}")
+    # Other versions' journals and empty ones, untouched for a day, are deleted as it reads.
+    index = {} if force else read_index(cache, suffix=f"-{fingerprint}",
+                                        prune_after=STALE_JOURNAL_SECONDS)
     if on_start:
         on_start(len(found.unsupported) + len(found.submissions))
     outcomes: list[Outcome] = []
@@ -307,17 +311,23 @@ def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cach
     return BatchResult(outcomes, report if write_report else None)
 
 
-def _compact(value: Any) -> Any:
-    """``value`` with its keys and short text shared with every other summary's.
+# Text of the submission's own (and its file name) is not shared: interned strings can outlive
+# the batch, and these are new with every file.
+_OWN_TEXT = frozenset({"trust", "source", "as_at", "region"})
+
+
+def _compact(value: Any, key: str = "") -> Any:
+    """``value`` with its keys and vocabulary ("Green", "Wales") shared with every other
+    summary's.
 
     Each result arrives unpickled with strings of its own: the same ~40 keys ("drivers",
-    "flag_counts", "Green" ...) were half of the memory a batch keeps for each file.
+    "flag_counts" ...) were half of the memory a batch keeps for each file.
     """
     if isinstance(value, dict):
-        return {sys.intern(key): _compact(item) for key, item in value.items()}
+        return {sys.intern(k): _compact(item, k) for k, item in value.items()}
     if isinstance(value, list):
-        return [_compact(item) for item in value]
-    if isinstance(value, str) and len(value) <= 16:
+        return [_compact(item, key) for item in value]
+    if isinstance(value, str) and len(value) <= 16 and key not in _OWN_TEXT:
         return sys.intern(value)
     return value
 
