@@ -1,9 +1,9 @@
 """One command for the evidence of issue #6: speed against the alternatives, and robustness.
 
-    .venv/bin/python benchmarks/run.py            # 200 submissions, scaling 200 -> 2,000
-    .venv/bin/python benchmarks/run.py --large    # 2,000 submissions
-    .venv/bin/python benchmarks/run.py --quick    # a smoke run: 20 submissions, 20 -> 200
-    .venv/bin/python benchmarks/run.py --pairs 5  # then 5 more batch/LibreOffice pairs
+    .venv/bin/python benchmarks/run.py             # 200 submissions, scaling 200 -> 2,000
+    .venv/bin/python benchmarks/run.py --large     # 2,000 submissions
+    .venv/bin/python benchmarks/run.py --quick     # a smoke run: 20 submissions, 20 -> 200
+    .venv/bin/python benchmarks/run.py --pairs 10  # 10 more batch/LibreOffice pairs (default 5)
 
 Every method runs in a fresh child process on the same files in the same run, so the peak
 memory of one is not inherited by the next. Prints one table, the targets, and the hostile
@@ -286,9 +286,11 @@ def main() -> int:
                         help="folder for the generated files (kept and reused between runs)")
     parser.add_argument("--no-hostile", action="store_true", help="skip the hostile corpus")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
-    parser.add_argument("--pairs", type=int, default=0,
+    parser.add_argument("--pairs", type=int, default=None,
                         help="then time the batch and LibreOffice back to back K more times "
-                             "and print each ratio: how much one run's ratio can be trusted")
+                             "(default 5, 0 with --quick); the 50 x target is judged on the "
+                             "median of all the draws, as one draw is one sample of the "
+                             "machine's noise")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -301,6 +303,8 @@ def main() -> int:
     from generate import write_submissions
 
     n = 20 if args.quick else 2000 if args.large else args.n
+    if args.pairs is None:
+        args.pairs = 0 if args.quick else 5
     small = min(n, 200)  # the scaling run is small -> 10 x small, at most 2,000 files
     lo_files = min(args.lo_files, n, 5 if args.quick else args.lo_files)
     work = args.work or Path(tempfile.gettempdir()) / "xl-localism-bench"
@@ -363,6 +367,10 @@ def main() -> int:
               f"{_mib(b['rss_self_kb']):>9} {_mib(a['rss_children_kb']):>10} "
               f"{_mib(b['rss_children_kb']):>11}")
 
+    pairs: list[dict[str, float]] = []
+    if office and args.pairs > 0:
+        pairs = figures["pairs"] = _pairs(args.pairs, main_set, lo_set, outs, args.jobs)
+
     vs_naive = reference / _rate(naive)
     vs_floor = floor_row["seconds"] and read_score["seconds"] / floor_row["seconds"]
     batch_growth = growth_rows[0]
@@ -372,8 +380,20 @@ def main() -> int:
           f"{'met' if vs_naive >= 10 else 'NOT met'}")
     if office:
         vs_office = reference / _rate(office)
-        print(f"  full batch ≥ 50 × spreadsheet application: {vs_office:6.1f} ×  "
-              f"{'met' if vs_office >= 50 else 'NOT met'}")
+        if pairs:
+            # One draw is one sample of this machine's noise: the median of all of them is
+            # what the target is judged on, and the spread is printed beside it.
+            draws = [vs_office, *(pair["ratio"] for pair in pairs)]
+            median = statistics.median(draws)
+            print(f"  full batch ≥ 50 × spreadsheet application: {median:6.1f} ×  "
+                  f"{'met' if median >= 50 else 'NOT met'} (median of {len(draws)} draws, "
+                  f"{min(draws):.1f}–{max(draws):.1f} ×, ≥ 50 × in "
+                  f"{sum(d >= 50 for d in draws)} of {len(draws)}; the first draw alone "
+                  f"{vs_office:.1f} ×)")
+        else:
+            print(f"  full batch ≥ 50 × spreadsheet application: {vs_office:6.1f} ×  "
+                  f"{'met' if vs_office >= 50 else 'NOT met'} (one draw: --pairs K for "
+                  "the spread)")
     print(f"  read + score within 3 × the floor:       {vs_floor:6.2f} ×  "
           f"{'met' if vs_floor <= 3 else 'NOT met'}")
     per_file = (batch_growth[2]["rss_self_kb"] - batch_growth[1]["rss_self_kb"]) / (big - small)
@@ -390,8 +410,6 @@ def main() -> int:
                                 "worker_10n_kb": b["rss_children_kb"]}
                                for label, a, b in growth_rows]})
 
-    if office and args.pairs > 0:
-        figures["pairs"] = _pairs(args.pairs, main_set, lo_set, outs, args.jobs)
     _empty_trash(work)  # every timing is done
 
     if not args.no_hostile:
