@@ -226,6 +226,25 @@ def test_second_run_skips_everything_unchanged(inbox, tmp_path, monkeypatch):
     assert not any(o.cached for o in forced.scored)
 
 
+def test_other_versions_cache_files_are_pruned_once_a_day_old(inbox, tmp_path):
+    out = tmp_path / "out"
+    _run(inbox, out)
+    cache = out / runner.CACHE_DIR
+    current = sorted(cache.glob("*.xlsx"))
+    old_version = cache / f"{'a' * 40}-ffffffffffffffff.xlsx"
+    before_journals = cache / f"{'b' * 40}-{runner.scoring_fingerprint()}.json"
+    recent_old_version = cache / f"{'c' * 40}-eeeeeeeeeeeeeeee.xlsx"
+    for path in (old_version, before_journals, recent_old_version):
+        path.write_bytes(b"x")
+    two_days_ago = time.time() - 2 * 86400
+    for path in (old_version, before_journals, *current):
+        os.utime(path, (two_days_ago, two_days_ago))
+    rerun = _run(inbox, out)
+    assert all(o.cached for o in rerun.scored)
+    assert not old_version.exists() and not before_journals.exists()
+    assert recent_old_version.exists() and all(path.exists() for path in current)
+
+
 class _PlacedFile:
     """What os.scandir yields for a file in the feedback folder, with a chosen stat."""
 

@@ -160,6 +160,36 @@ def test_disk_full_while_a_worker_appends_its_cache_entry(previous_run, monkeypa
     assert len(read_index(out / runner.CACHE_DIR)) == 5
 
 
+def test_a_cache_entry_damaged_before_the_report_fails_it_rather_than_lose_flags(
+        previous_run, monkeypatch):
+    """Without room for the Flags rows made by the workers the report reads each entry again;
+    one damaged meanwhile must not give a Flags sheet that looks complete without its rows."""
+    inbox, out, before = previous_run
+
+    def no_room_for_temporary_files() -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(runner, "FlagSpill", no_room_for_temporary_files)
+    real_finish = runner._finish
+
+    def damage_then_finish(outcomes, pending, *args):
+        for journal in (out / runner.CACHE_DIR).glob("journal-*.jsonl"):
+            data = bytearray(journal.read_bytes())
+            data[-10] ^= 0x01  # the last entry's JSON
+            journal.write_bytes(bytes(data))
+        return real_finish(outcomes, pending, *args)
+
+    monkeypatch.setattr(runner, "_finish", damage_then_finish)
+    code, output = _batch(inbox, out)
+    assert code == 2, output
+    assert "could not be read again" in " ".join(output.split())
+    after = _digests(out)
+    assert {name: after.get(name) for name in before} == before, \
+        "a report without some flags replaced the previous one"
+    monkeypatch.undo()
+    _a_rerun_completes(inbox, out)
+
+
 def test_output_folder_made_read_only_during_the_batch(previous_run, monkeypatch):
     inbox, out, before = previous_run
 

@@ -206,3 +206,74 @@ def test_locations_unpickled_in_the_parent_share_their_journals_path(tmp_path):
 
 def test_a_missing_cache_folder_has_no_entries(tmp_path):
     assert read_index(tmp_path / "nowhere") == {}
+
+
+def test_a_damaged_first_line_hides_nothing_else(tmp_path):
+    writer = Journal(tmp_path)
+    for n in range(5):
+        writer.append(_key(n), {"rejected": f"entry {n}"})
+    writer.close()
+    (path,) = _journals(tmp_path)
+    data = bytearray(path.read_bytes())
+    data[45] ^= 0x01  # a bit of the first line's fingerprint
+    path.write_bytes(bytes(data))
+    a_day_ago = time.time() - 2 * 86400
+    os.utime(path, (a_day_ago, a_day_ago))
+    index = read_index(tmp_path, suffix=f"-{FINGERPRINT}", prune_after=86400)
+    assert sorted(index) == [_key(n) for n in range(1, 5)]
+    assert path.exists(), "a journal with entries of this version was pruned"
+
+
+def test_a_clock_set_back_does_not_bring_an_older_line_back(tmp_path, monkeypatch):
+    Journal(tmp_path).append(_key(1), {"rejected": "the first run's"})
+    an_hour_ago = time.time_ns() - 3600 * 10**9
+    monkeypatch.setattr(journal.time, "time_ns", lambda: an_hour_ago)
+    Journal(tmp_path).append(_key(1), {"result": {"trust": "the --force run's"}})
+    monkeypatch.undo()
+    assert _entries(tmp_path) == {_key(1): {"result": {"trust": "the --force run's"}}}
+
+
+def test_only_cache_keys_are_written(tmp_path):
+    for key in ("a\tb", "a\nb", "clé", ""):
+        with pytest.raises(ValueError):
+            Journal(tmp_path).append(key, {"rejected": "x"})
+    assert _journals(tmp_path) == []
+
+
+def test_a_write_stopped_by_anything_leaves_that_journal(tmp_path, monkeypatch):
+    writer = Journal(tmp_path)
+    writer.append(_key(1), {"rejected": "before"})
+
+    def interrupted(fd: int, data) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(journal.os, "write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        writer.append(_key(2), {"rejected": "lost"})
+    monkeypatch.undo()
+    writer.append(_key(3), {"rejected": "after"})
+    assert len(_journals(tmp_path)) == 2
+    assert sorted(_entries(tmp_path)) == [_key(1), _key(3)]
+
+
+def test_a_long_damaged_stretch_is_read_in_pieces(tmp_path, monkeypatch):
+    monkeypatch.setattr(journal, "MAX_LINE_BYTES", 4096)
+    writer = Journal(tmp_path)
+    writer.append(_key(1), {"rejected": "before"})
+    writer.close()
+    (path,) = _journals(tmp_path)
+    with path.open("ab") as handle:
+        handle.write(bytes(100_000))  # zeros, no newline, then a good line
+    line = journal._line(_key(2).encode(), b'{"rejected": "after"}')
+    with path.open("ab") as handle:
+        handle.write(b"\n" + line)
+    assert _entries(tmp_path) == {_key(1): {"rejected": "before"}, _key(2): {"rejected": "after"}}
+
+
+def test_an_old_journal_with_nothing_readable_is_pruned(tmp_path):
+    path = Journal(tmp_path).append(_key(1), {"rejected": "x"}).path
+    path.write_bytes(bytes(len(path.read_bytes())))
+    a_day_ago = time.time() - 2 * 86400
+    os.utime(path, (a_day_ago, a_day_ago))
+    assert read_index(tmp_path, suffix=f"-{FINGERPRINT}", prune_after=86400) == {}
+    assert not path.exists()

@@ -21,6 +21,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import secrets
 import time
 import zlib
@@ -29,6 +30,13 @@ from pathlib import Path
 from typing import Any
 
 JOURNAL_PATTERN = "journal-*.jsonl"
+_STAMP = re.compile(r"journal-(\d{20})-")
+# Keys are the batch's own: a content hash and a fingerprint. Anything else could not be found.
+_KEY = re.compile(r"[0-9A-Za-z_.-]+\Z")
+# A line longer than this is read in pieces that never parse (an entry is a few KB; one of a
+# workbook with a hundred thousand flags is still far smaller), so a long stretch of damage
+# does not have to fit in memory.
+MAX_LINE_BYTES = 64 << 20
 # The C runtime on Windows would write "\n" as "\r\n" and every later offset would be wrong.
 _OPEN_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | getattr(os, "O_BINARY", 0))
 
@@ -90,6 +98,8 @@ _JOURNAL_PATHS: dict[str, Path] = {}
 def _location(path: str, key: str, offset: int, length: int) -> EntryLocation:
     shared = _JOURNAL_PATHS.get(path)
     if shared is None:
+        if len(_JOURNAL_PATHS) > 4096:  # a long-lived process: only this batch's matter
+            _JOURNAL_PATHS.clear()
         shared = _JOURNAL_PATHS[path] = Path(path)
     return EntryLocation(shared, key, offset, length)
 
@@ -106,6 +116,8 @@ class Journal:
     def append(self, key: str, entry: dict[str, Any]) -> EntryLocation:
         """Add one entry; on OSError (disk full) nothing of it can be read, and the journal is
         left as it is for a new one."""
+        if not _KEY.match(key):
+            raise ValueError(f"not a cache key: {key!r}")
         line = _line(key.encode("ascii"),
                      json.dumps(entry, ensure_ascii=False).encode("utf-8"))
         fd, path = self._open()
@@ -117,7 +129,7 @@ class Journal:
                 if not written:  # ...but one that writes nothing is a full disk
                     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
                 view = view[written:]
-        except OSError:
+        except BaseException:  # whatever stopped the write, never write after a broken line
             self.close()
             raise
         self._size = start + len(line)
@@ -126,8 +138,8 @@ class Journal:
     def _open(self) -> tuple[int, Path]:
         if self._fd is None or self._path is None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            # Named for the time it was opened, so that a later journal's lines win.
-            path = self.folder / (f"journal-{time.time_ns():020d}-{os.getpid()}-"
+            # Named so that it sorts after every journal already there: its lines win.
+            path = self.folder / (f"journal-{_next_stamp(self.folder):020d}-{os.getpid()}-"
                                   f"{secrets.token_hex(4)}.jsonl")
             self._fd = os.open(path, _OPEN_FLAGS, 0o666)
             self._path, self._size = path, 0
@@ -138,6 +150,16 @@ class Journal:
             with contextlib.suppress(OSError):
                 os.close(self._fd)
         self._fd = self._path = None
+
+
+def _next_stamp(folder: Path) -> int:
+    """The time now, or just after the newest journal's stamp if the clock was set back."""
+    newest = 0
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if stamp := _STAMP.match(entry.name):
+                newest = max(newest, int(stamp.group(1)))
+    return max(time.time_ns(), newest + 1)
 
 
 _journals: dict[str, Journal] = {}
@@ -165,9 +187,10 @@ def read_index(folder: Path, suffix: str = "", *,
     """The newest undamaged entry of each key in ``folder``'s journals that ends with
     ``suffix``. Read line by line, so memory grows with the number of entries, not their size.
 
-    A journal holds one process's entries, so one version's: its first line tells whether the
-    rest is worth reading. With ``prune_after`` (seconds), journals of other versions and empty
-    ones untouched for that long are deleted, so the cache does not grow with every upgrade.
+    A journal holds one process's entries, so one version's: its first undamaged line tells
+    whether the rest is worth reading. With ``prune_after`` (seconds), journals untouched for
+    that long that hold nothing of this version (empty, another version's, or all damaged) are
+    deleted, so the cache does not grow with every upgrade.
     """
     index: dict[str, EntryLocation] = {}
     wanted = suffix.encode("ascii")
@@ -176,19 +199,22 @@ def read_index(folder: Path, suffix: str = "", *,
     except OSError:
         return index
     for path in journals:
+        found = False
         with contextlib.suppress(OSError), path.open("rb") as handle:
             offset = 0
-            for line in handle:
-                if offset == 0 and not line.partition(b"\t")[0].endswith(wanted):
-                    break  # another version's journal
+            while line := handle.readline(MAX_LINE_BYTES):
                 parsed = _parse(line)
-                if parsed is not None:  # else cut short by a kill or a full disk, or damaged
-                    with contextlib.suppress(UnicodeDecodeError):
-                        key = parsed[0].decode("ascii")
-                        index[key] = _location(str(path), key, offset, len(line))
                 offset += len(line)
-            if prune_after is not None and offset == 0:  # empty, or another version's
-                _prune(path, prune_after)
+                if parsed is None:
+                    continue  # cut short by a kill or a full disk, or damaged since
+                if not parsed[0].endswith(wanted):
+                    break  # another version's journal
+                found = True
+                with contextlib.suppress(UnicodeDecodeError):
+                    key = parsed[0].decode("ascii")
+                    index[key] = _location(str(path), key, offset - len(line), len(line))
+        if prune_after is not None and not found:
+            _prune(path, prune_after)
     return index
 
 

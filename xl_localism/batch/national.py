@@ -7,6 +7,7 @@ text, never as a formula.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -157,15 +158,34 @@ def _ranked(outcomes: Sequence[Outcome]) -> list[Outcome]:
 def write_national_report(outcomes: Sequence[Outcome], path: Path,
                           trend: Sequence[dict[str, Any]] | None = None) -> Path:
     workbook = Workbook(write_only=True)
-    ranked = _ranked(outcomes)
-    _league(workbook, ranked, path.parent)
-    _heatmap(workbook, ranked)
-    _flags(workbook, ranked)
-    _rejected(workbook, [o for o in outcomes if o.rejected is not None])
-    _charts(workbook, ranked)
-    if trend:
-        _trend(workbook, trend)
-    return save_atomically(Saving(workbook), path)
+    try:
+        ranked = _ranked(outcomes)
+        _league(workbook, ranked, path.parent)
+        _heatmap(workbook, ranked)
+        _flags(workbook, ranked)
+        _rejected(workbook, [o for o in outcomes if o.rejected is not None])
+        _charts(workbook, ranked)
+        if trend:
+            _trend(workbook, trend)
+        return save_atomically(Saving(workbook), path)
+    except BaseException:
+        _abandon(workbook)
+        raise
+
+
+def _abandon(workbook: Workbook) -> None:
+    """A report that failed half-way: each streaming sheet is finished and its temporary file
+    removed now. Left to the garbage collector, a sheet's row writer would write its closing
+    tag into a file already closed, and the error would be printed on the way out."""
+    for sheet in workbook.worksheets:
+        rows, writer = getattr(sheet, "_rows", None), getattr(sheet, "_writer", None)
+        with contextlib.suppress(Exception):
+            if rows is not None:
+                rows.close()
+        with contextlib.suppress(Exception):
+            if writer is not None:
+                writer.close()
+                writer.cleanup()
 
 
 def _league(workbook: Workbook, ranked: list[Outcome], report_dir: Path) -> None:

@@ -14,6 +14,7 @@ import os
 import shutil
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -35,7 +36,8 @@ CACHE_DIR = ".xl-localism-cache"
 FEEDBACK_DIR = "feedback"
 REPORT_NAME = "national_summary.xlsx"
 DEFAULT_TIMEOUT_SECONDS = 300.0
-# Long enough that no batch still running can be writing to a journal this old.
+# Long enough that no batch still running can be writing to a journal this old, or reading
+# another version's cache entry.
 STALE_JOURNAL_SECONDS = 24 * 3600.0
 
 
@@ -80,8 +82,11 @@ class Outcome:
             return None
         try:
             full = self.entry.read()["result"] if self.entry else {}
-        except (OSError, ValueError, KeyError, TypeError):
-            full = {}  # the cache was cleared under us: the summary is all there is
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            # Damaged or removed since it was read: a report without this file's flags would
+            # look complete. It fails instead, and the next run scores the file afresh.
+            raise OSError(f"the cache entry of {self.source} could not be read again "
+                          f"({error}); run the batch again to score it afresh") from error
         return {**full, **self.summary}
 
     @property
@@ -187,6 +192,21 @@ def remove_stray_temporaries(*folders: Path) -> int:
     return removed
 
 
+def _prune_other_versions(cache: Path, fingerprint: str) -> None:
+    """Feedback workbooks of other scoring versions, and the JSON entries of versions before
+    the journals, untouched for a day: nothing will read them again (a feedback folder's hard
+    link keeps its own copy)."""
+    now = time.time()
+    with contextlib.suppress(OSError), os.scandir(cache) as entries:
+        for entry in entries:
+            stale = (entry.name.endswith(".json") or
+                     (entry.name.endswith(".xlsx") and not entry.name.startswith(".") and
+                      not entry.name.endswith(f"-{fingerprint}.xlsx")))
+            with contextlib.suppress(OSError):
+                if stale and now - entry.stat().st_mtime > STALE_JOURNAL_SECONDS:
+                    os.unlink(entry.path)
+
+
 def _load_cached(cache: Path, key: str, index: dict[str, EntryLocation]) -> dict[str, Any] | None:
     entry = index.get(key)
     if entry is None:
@@ -229,6 +249,7 @@ def run_batch(
     # Other versions' journals and empty ones, untouched for a day, are deleted as it reads.
     index = {} if force else read_index(cache, suffix=f"-{fingerprint}",
                                         prune_after=STALE_JOURNAL_SECONDS)
+    _prune_other_versions(cache, fingerprint)
     if on_start:
         on_start(len(found.unsupported) + len(found.submissions))
     outcomes: list[Outcome] = []
