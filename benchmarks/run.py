@@ -146,13 +146,14 @@ def _set_aside(out: Path) -> None:
     recently_deleted). No user deletes a folder of outputs right before a batch.
     """
     if out.exists():
-        trash = out.parent.parent / "trash"  # out is <work>/out/<method>
+        trash = _trash(out.parent)
         trash.mkdir(parents=True, exist_ok=True)
         out.rename(trash / f"{out.name}-{time.time_ns()}")
 
 
-def _empty_trash(work: Path) -> None:
-    shutil.rmtree(work / "trash", ignore_errors=True)
+def _trash(outs: Path) -> Path:
+    """Where the outputs of every method (all under ``outs``) are set aside."""
+    return outs / ".trash"
 
 
 def _run_child(method: str, folder: Path, out: Path, jobs: int | None = None) -> dict[str, Any]:
@@ -410,7 +411,7 @@ def main() -> int:
                                 "worker_10n_kb": b["rss_children_kb"]}
                                for label, a, b in growth_rows]})
 
-    _empty_trash(work)  # every timing is done
+    shutil.rmtree(_trash(outs), ignore_errors=True)  # every timing is done
 
     if not args.no_hostile:
         hostile = _hostile(work, args.jobs, 40 if args.quick else None)

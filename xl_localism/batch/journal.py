@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from xl_localism.workbook.files import remove_if_untouched
+
 JOURNAL_PATTERN = "journal-*.jsonl"
 _STAMP = re.compile(r"journal-(\d{20})-")
 # Keys are the batch's own: a content hash and a fingerprint. Anything else could not be found.
@@ -214,11 +216,5 @@ def read_index(folder: Path, suffix: str = "", *,
                     key = parsed[0].decode("ascii")
                     index[key] = _location(str(path), key, offset - len(line), len(line))
         if prune_after is not None and not found:
-            _prune(path, prune_after)
+            remove_if_untouched(path, prune_after)
     return index
-
-
-def _prune(path: Path, untouched_for: float) -> None:
-    with contextlib.suppress(OSError):
-        if time.time() - path.stat().st_mtime > untouched_for:
-            path.unlink()

@@ -14,7 +14,6 @@ import os
 import shutil
 import sys
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -30,7 +29,7 @@ from xl_localism.batch.discover import find_submissions
 from xl_localism.batch.flag_rows import FlagSpill, SpilledRows, rows_by_severity
 from xl_localism.batch.journal import EntryLocation, journal_for, read_index
 from xl_localism.batch.naming import unique_stems
-from xl_localism.workbook.files import atomic_path
+from xl_localism.workbook.files import atomic_path, remove_if_untouched
 
 CACHE_DIR = ".xl-localism-cache"
 FEEDBACK_DIR = "feedback"
@@ -38,7 +37,7 @@ REPORT_NAME = "national_summary.xlsx"
 DEFAULT_TIMEOUT_SECONDS = 300.0
 # Long enough that no batch still running can be writing to a journal this old, or reading
 # another version's cache entry.
-STALE_JOURNAL_SECONDS = 24 * 3600.0
+STALE_CACHE_SECONDS = 24 * 3600.0
 
 
 class BatchSetupError(Exception):
@@ -196,15 +195,12 @@ def _prune_other_versions(cache: Path, fingerprint: str) -> None:
     """Feedback workbooks of other scoring versions, and the JSON entries of versions before
     the journals, untouched for a day: nothing will read them again (a feedback folder's hard
     link keeps its own copy)."""
-    now = time.time()
     with contextlib.suppress(OSError), os.scandir(cache) as entries:
         for entry in entries:
-            stale = (entry.name.endswith(".json") or
-                     (entry.name.endswith(".xlsx") and not entry.name.startswith(".") and
-                      not entry.name.endswith(f"-{fingerprint}.xlsx")))
-            with contextlib.suppress(OSError):
-                if stale and now - entry.stat().st_mtime > STALE_JOURNAL_SECONDS:
-                    os.unlink(entry.path)
+            if (entry.name.endswith(".json") or
+                    (entry.name.endswith(".xlsx") and not entry.name.startswith(".") and
+                     not entry.name.endswith(f"-{fingerprint}.xlsx"))):
+                remove_if_untouched(entry.path, STALE_CACHE_SECONDS)
 
 
 def _load_cached(cache: Path, key: str, index: dict[str, EntryLocation]) -> dict[str, Any] | None:
@@ -248,7 +244,7 @@ def run_batch(
     fingerprint = scoring_fingerprint()
     # Other versions' journals and empty ones, untouched for a day, are deleted as it reads.
     index = {} if force else read_index(cache, suffix=f"-{fingerprint}",
-                                        prune_after=STALE_JOURNAL_SECONDS)
+                                        prune_after=STALE_CACHE_SECONDS)
     _prune_other_versions(cache, fingerprint)
     if on_start:
         on_start(len(found.unsupported) + len(found.submissions))

@@ -6,6 +6,7 @@ import contextlib
 import os
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,14 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
         # does not.
         if os.path.lexists(temporary):
             temporary.unlink(missing_ok=True)
+
+
+def remove_if_untouched(path: Path | str, seconds: float) -> None:
+    """Delete ``path`` if it was last written more than ``seconds`` ago; quietly keep it when
+    it cannot be looked at or removed (another process may be using it)."""
+    with contextlib.suppress(OSError):
+        if time.time() - os.stat(path).st_mtime > seconds:
+            os.unlink(path)
 
 
 def save_atomically(workbook: Any, target: Path | str) -> Path:

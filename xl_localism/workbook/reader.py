@@ -164,8 +164,7 @@ def inspect_package(path: Path) -> Package:
                             raise WorkbookError(path, _doctype_reason(member.filename))
                         if wanted:
                             table_parts[member.filename.lower()] = head
-            relationships = _elements(path, _WORKBOOK_RELS, table_parts.get(_WORKBOOK_RELS,
-                                                                              b""),
+            relationships = _elements(path, _WORKBOOK_RELS, table_parts[_WORKBOOK_RELS],
                                       "Relationship") if _WORKBOOK_RELS in table_parts else []
             if relationships is None:
                 raise WorkbookError(path, f"damaged zip package: {_WORKBOOK_RELS} is not "
@@ -400,8 +399,7 @@ def _declared_tables(path: Path, parts: dict[str, bytes], workbook_relationships
     """Each Excel table of each sheet, in workbook order, as the package declares it (the
     workbook's relationships and sheets as :func:`_elements` gives them)."""
     def relationships(rels: str) -> list[dict[str, str]]:
-        return _attributes(path, rels, parts.get(rels, b""), "Relationship") \
-            if rels in parts else []
+        return _attributes(path, rels, parts[rels], "Relationship") if rels in parts else []
 
     sheet_parts = {r.get("Id"): _part_target("xl", r.get("Target", ""))
                    for r in map(_local, workbook_relationships)}
