@@ -195,8 +195,13 @@ def test_breakdown_has_the_score_a_row_per_driver_and_the_components(samples):
     drivers = {r[0]: r[2] for r in rows[2:7]}
     expected = to_json(assessment)["drivers"]
     assert drivers == {d: ("not covered" if s is None else s) for d, s in expected.items()}
-    assert [r[0] for r in rows[7:]] == ["S", "A1", "A2", "A3", "A", "P"]
+    assert [r[0] for r in rows[7:]] == ["S", "A1", "A2", "A3", "A", "P", "P horizontal",
+                                        "P vertical"]
     assert rows[7][2] == round(100 * to_json(assessment)["components"]["S"], 1)
+    # Both axes of accountability, each as score --json gives it.
+    axes = to_json(assessment)["performance"]
+    assert rows[13][2] == round(100 * axes["horizontal"]["value"], 1)
+    assert rows[14][2] == round(100 * axes["vertical"]["value"], 1)
     assert all(len(r) == len(rows[0]) for r in rows)
 
 

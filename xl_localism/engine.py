@@ -18,11 +18,17 @@ from xl_localism.models import (
     Flag,
     IppfMeasure,
     LaaTarget,
+    MeasureResult,
     Settings,
     Submission,
     TargetResult,
 )
-from xl_localism.status import target_status
+from xl_localism.status import (
+    Progress,
+    measure_status,
+    progress_through_period,
+    target_status,
+)
 from xl_localism.vocab import (
     DRIVER_NAMES,
     Driver,
@@ -53,6 +59,7 @@ class ResolvedMeasure:
     polarity: Polarity | None
     linked_ni: list[str]
     same_outcome_as: str | None
+    default_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,9 @@ class _Facts:
     measures: list[ResolvedMeasure]
     objective_refs: frozenset[str]
     targets_sheet_nis: frozenset[str]
+    progress: Progress
+    ni_measurable: frozenset[Driver]
+    measure_results: list[MeasureResult]
 
     def relevant(self) -> list[tuple[TargetResult, LaaTarget]]:
         pairs = zip(self.targets, self.target_rows, strict=True)
@@ -81,9 +91,14 @@ def assess(submission: Submission, catalogue: Catalogue | None = None) -> Assess
     self_assessment = _self_assessment(submission.checklist, facts.wales, settings)
     linkage = _linkage([r for r, _ in facts.relevant()], facts.wales)
     coverage = _driver_coverage(facts)
-    measure_alignment = _measure_alignment(facts.measures, facts.targets_sheet_nis)
+    measure_alignment = _measure_alignment(
+        [m for m in facts.measure_results if m.counts_for_alignment], "A3")
     alignment = _mean_of("A", [linkage, coverage, measure_alignment], settings.weight_alignment)
-    performance = _performance([r for r, _ in facts.relevant()], settings.weight_performance)
+    relevant = [r for r, _ in facts.relevant()]
+    performance = _performance(relevant, facts.measure_results, settings.weight_performance)
+    performance_targets = _performance(relevant, [], name="P horizontal")
+    performance_measures = _performance([], facts.measure_results,
+                                        name="P vertical")
 
     score, score_note = _weighted_score(
         [(self_assessment, settings.weight_self_assessment),
@@ -119,8 +134,14 @@ def assess(submission: Submission, catalogue: Catalogue | None = None) -> Assess
         linkage=linkage,
         driver_coverage=coverage,
         measure_alignment=measure_alignment,
+        performance_targets=performance_targets,
+        performance_measures=performance_measures,
+        progress=facts.progress.fraction,
+        progress_note=facts.progress.note,
+        ni_measurable=[d for d in Driver if d in facts.ni_measurable],
         drivers=[_driver_result(d, facts, settings) for d in Driver],
         targets=facts.targets,
+        measures=facts.measure_results,
         flags=flags,
         settings=settings,
         notes=notes,
@@ -153,23 +174,27 @@ def resolve_measure(row: IppfMeasure, catalogue: Catalogue) -> ResolvedMeasure:
         polarity=row.polarity or (default.polarity if default else None),
         linked_ni=row.linked_ni or (list(default.linked_ni) if default else []),
         same_outcome_as=default.same_outcome_as if default else None,
+        default_name=default.measure if default else None,
     )
 
 
 def evaluate_target(
     row: LaaTarget, catalogue: Catalogue, settings: Settings, wales: bool,
-    objective_refs: frozenset[str],
+    objective_refs: frozenset[str], progress: Progress | None = None,
 ) -> TargetResult:
     indicator = catalogue.indicators.get(row.ni)
     drivers = list(indicator.drivers) if indicator else []
     relevant = bool(drivers) and row.role in (Role.LEAD, Role.CONTRIBUTOR)
     status = expected = shortfall = None
+    explanation = (f"{row.ni} is not in the catalogue of National Indicators relevant to "
+                   "probation, so it is not judged")
     if indicator is not None:
-        result = target_status(
+        progress = progress or progress_through_period(None, settings.laa_start,
+                                                       settings.laa_end, settings.progress)
+        status, expected, shortfall, explanation = target_status(
             row.baseline, row.target, row.latest, indicator.polarity,
-            settings.progress, settings.tolerance,
+            progress.fraction, settings.tolerance, progress.as_at,
         )
-        status, expected, shortfall = result
     return TargetResult(
         laa=row.laa,
         ni=row.ni,
@@ -179,8 +204,37 @@ def evaluate_target(
         relevant=relevant,
         linked=None if wales else _plan_ref_matches(row.plan_ref, objective_refs),
         status=status,
+        baseline=row.baseline,
+        target=row.target,
+        latest=row.latest,
         expected=expected,
         shortfall=shortfall,
+        explanation=explanation,
+        sheet=row.source.sheet if row.source else None,
+        row=row.source.row if row.source else None,
+    )
+
+
+def evaluate_measure(
+    measure: ResolvedMeasure, settings: Settings, ni_measurable: frozenset[Driver],
+    targets_sheet_nis: frozenset[str],
+) -> MeasureResult:
+    row = measure.row
+    status, _, shortfall, explanation = measure_status(
+        row.target, row.actual, measure.polarity, settings.tolerance)
+    return MeasureResult(
+        code=row.code,
+        measure=row.measure or (measure.default_name),
+        driver=measure.driver,
+        polarity=measure.polarity,
+        target=row.target,
+        actual=row.actual,
+        linked_ni=measure.linked_ni,
+        aligned=bool(set(measure.linked_ni) & targets_sheet_nis),
+        counts_for_alignment=measure.driver is None or measure.driver in ni_measurable,
+        status=status,
+        shortfall=shortfall,
+        explanation=explanation,
         sheet=row.source.sheet if row.source else None,
         row=row.source.row if row.source else None,
     )
@@ -195,20 +249,30 @@ def _plan_ref_matches(plan_ref: str | None, objective_refs: frozenset[str]) -> b
 
 def _facts(submission: Submission, catalogue: Catalogue) -> _Facts:
     wales = submission.about.nation is Nation.WALES
+    settings = submission.settings
     objective_refs = frozenset(ref_key(o.ref) for o in submission.objectives)
+    progress = progress_through_period(submission.about.as_at, settings.laa_start,
+                                       settings.laa_end, settings.progress)
     targets = [
-        evaluate_target(row, catalogue, submission.settings, wales, objective_refs)
+        evaluate_target(row, catalogue, settings, wales, objective_refs, progress)
         for row in submission.targets
     ]
+    targets_sheet_nis = frozenset(t.ni for t in submission.targets)
+    ni_measurable = catalogue.ni_measurable_drivers()
+    measures = [resolve_measure(m, catalogue) for m in submission.measures]
     return _Facts(
         submission=submission,
         catalogue=catalogue,
         wales=wales,
         targets=targets,
         target_rows=list(submission.targets),
-        measures=[resolve_measure(m, catalogue) for m in submission.measures],
+        measures=measures,
         objective_refs=objective_refs,
-        targets_sheet_nis=frozenset(t.ni for t in submission.targets),
+        targets_sheet_nis=targets_sheet_nis,
+        progress=progress,
+        ni_measurable=ni_measurable,
+        measure_results=[evaluate_measure(m, settings, ni_measurable, targets_sheet_nis)
+                         for m in measures],
     )
 
 
@@ -264,29 +328,37 @@ def _driver_coverage(facts: _Facts) -> Component:
                      denominator=len(Driver), note=f"drivers covered: {names}")
 
 
-def _measure_alignment(
-    measures: list[ResolvedMeasure], targets_sheet_nis: frozenset[str], name: str = "A3"
-) -> Component:
+def _measure_alignment(measures: list[MeasureResult], name: str, why_none: str = "") -> Component:
+    """Measures with a Linked NI on the Targets sheet, over the measures given (SPEC §4.3 A3)."""
     if not measures:
-        return Component(name=name, value=None, note="left out: no IPPF measures")
-    aligned = sum(1 for m in measures if set(m.linked_ni) & targets_sheet_nis)
+        return Component(name=name, value=None,
+                         note=why_none or "left out: no IPPF measure of a driver that a "
+                         "National Indicator can show")
+    aligned = sum(1 for m in measures if m.aligned)
     return Component(name=name, value=aligned / len(measures), numerator=aligned,
                      denominator=len(measures),
                      note="measures with a Linked NI that appears on the Targets sheet")
 
 
-def _performance(relevant: list[TargetResult], weight: float | None = None,
-                 name: str = "P") -> Component:
-    with_data = [r for r in relevant if r.status not in (None, TargetStatus.NO_DATA)]
+def _performance(targets: list[TargetResult], measures: list[MeasureResult],
+                 weight: float | None = None, name: str = "P") -> Component:
+    """(Green + 0.5·Amber) ÷ n over the targets' and measures' statuses that have data."""
+    statuses = [t.status for t in targets if t.status is not None]
+    statuses += [m.status for m in measures]
+    counts = {str(s): statuses.count(s) for s in TargetStatus}
+    with_data = len(statuses) - counts[TargetStatus.NO_DATA]
+    what = " and ".join(part for part, present in (
+        (f"{len(targets)} relevant LAA target(s)", targets),
+        (f"{len(measures)} IPPF measure(s)", measures)) if present) or "nothing to judge"
     if not with_data:
-        return Component(name=name, value=None, weight=weight,
-                         note="left out: no relevant target has Baseline, Target and Latest")
-    green = sum(1 for r in with_data if r.status is TargetStatus.GREEN)
-    amber = sum(1 for r in with_data if r.status is TargetStatus.AMBER)
+        return Component(name=name, value=None, weight=weight, counts=counts,
+                         note=f"left out: no status with data ({what})")
+    green, amber = counts[TargetStatus.GREEN], counts[TargetStatus.AMBER]
     points = green + 0.5 * amber
-    return Component(name=name, value=points / len(with_data), numerator=points,
-                     denominator=len(with_data), weight=weight,
-                     note=f"{green} Green + 0.5 × {amber} Amber over {len(with_data)} with data")
+    return Component(name=name, value=points / with_data, numerator=points,
+                     denominator=with_data, weight=weight, counts=counts,
+                     note=f"{green} Green + 0.5 × {amber} Amber over {with_data} with data, "
+                     f"of {what}")
 
 
 def _mean_of(name: str, parts: list[Component], weight: float) -> Component:
@@ -330,27 +402,44 @@ def _driver_result(driver: Driver, facts: _Facts, settings: Settings) -> DriverR
         linkage = _linkage(relevant, False, "A1")
     else:
         linkage = Component(name="A1", value=None, note=f"left out: no relevant {driver} targets")
-    measures = [m for m in facts.measures if m.driver is driver]
-    alignment = _measure_alignment(measures, facts.targets_sheet_nis, "A3")
-    performance = _performance(relevant, name="P")
+    measures = [m for m in facts.measure_results if m.driver is driver]
+    ni_measurable = driver in facts.ni_measurable
+    if ni_measurable:
+        alignment = _measure_alignment(measures, "A3", f"left out: no {driver} measures")
+    else:
+        alignment = Component(name="A3", value=None,
+                              note=f"left out: no National Indicator carries {driver}, so its "
+                              "measures have none to link to")
+    performance = _performance(relevant, measures, name="P")
     parts = [(linkage, DRIVER_WEIGHTS["linkage"]),
              (alignment, DRIVER_WEIGHTS["measure_alignment"]),
              (performance, DRIVER_WEIGHTS["performance"])]
     present = [(c, w) for c, w in parts if c.value is not None]
     score = None
     if present:
-        score = round_half_up(100 * sum(w * (c.value or 0.0) for c, w in present)
-                              / sum(w for _, w in present))
+        total = sum(w for _, w in present)
+        raw = 100 * sum(w * (c.value or 0.0) for c, w in present) / total
+        score = round_half_up(raw)
+        terms = " + ".join(f"{w:g}×{c.name} {100 * (c.value or 0.0):.1f}%" for c, w in present)
+        explanation = f"100 × ({terms}) ÷ {total:g} = {raw:.2f}"
+        left_out = [c for c, _ in parts if c.value is None]
+        if left_out:
+            explanation += "; " + "; ".join(f"{c.name} {c.note}" for c in left_out)
+    else:
+        explanation = "not covered: " + "; ".join(f"{c.name} {c.note}" for c, _ in parts)
     return DriverResult(
         driver=driver,
         name=DRIVER_NAMES[driver],
         score=score,
         rag=_rag(score, settings) if score is not None else None,
         covered=driver in covered_drivers(facts),
+        ni_measurable=ni_measurable,
         relevant_targets=len(relevant),
+        measures=len(measures),
         linkage=linkage,
         measure_alignment=alignment,
         performance=performance,
+        explanation=explanation,
     )
 
 
@@ -395,8 +484,8 @@ def _checklist_flags(facts: _Facts) -> list[Flag]:
             flags.append(make_flag(code, f"Checklist item {item_id} ({what}) is missing.",
                                    sheet="Checklist"))
         elif item.status is not Status.COMPLETE:
-            flags.append(make_flag(code, f"Checklist item {item_id} ({what}) is "
-                                   f"'{item.status}', not Complete.", item.source, "status"))
+            flags.append(make_flag(code, f"Checklist item {item_id} ({what}) "
+                                   f"{_status_text(item)}, not Complete.", item.source, "status"))
 
     not_complete("B1", "POSITION_STATEMENT_MISSING", "Position Statement produced")
     if about.as_at is not None and about.as_at >= RA_DUTY_START:
@@ -410,10 +499,18 @@ def _checklist_flags(facts: _Facts) -> list[Flag]:
         if (item.status is not Status.COMPLETE and item.due and about.as_at
                 and item.due < about.as_at):
             flags.append(make_flag("CHECKLIST_OVERDUE",
-                                   f"{item.id} was due {item.due:%d %b %Y} and is "
-                                   f"'{item.status}' at {about.as_at:%d %b %Y}.",
+                                   f"{item.id} was due {item.due:%d %b %Y} and "
+                                   f"{_status_text(item)} at {about.as_at:%d %b %Y}.",
                                    item.source, "due"))
     return flags
+
+
+def _status_text(item: ChecklistItem) -> str:
+    """'is 'In progress'', or what an unreadable Status cell held and how it was counted."""
+    found = item.source.unread.get("status") if item.source else None
+    if found is not None:
+        return f"has an unreadable Status ({found}), counted as '{item.status}'"
+    return f"is '{item.status}'"
 
 
 def _target_flags(facts: _Facts) -> list[Flag]:
@@ -438,30 +535,57 @@ def _target_flags(facts: _Facts) -> list[Flag]:
                                    f"{label}: no IPPF measure or objective links to {result.ni}.",
                                    row.source, "ni"))
         if result.status is TargetStatus.RED:
-            flags.append(make_flag(
-                "TARGET_OFF_TRACK",
-                f"{label} is Red: latest {row.latest:g} against an expected "
-                f"{result.expected:g} (target {row.target:g}).",
-                row.source, "latest"))
+            flags.append(make_flag("TARGET_OFF_TRACK", f"{label} is Red: {result.explanation}.",
+                                   row.source, "latest"))
         elif result.status is TargetStatus.NO_DATA:
-            missing = [n for n, v in (("Baseline", row.baseline), ("Target", row.target),
-                                      ("Latest", row.latest)) if v is None]
-            field = {"Baseline": "baseline", "Target": "target", "Latest": "latest"}[missing[0]]
-            flags.append(make_flag("TARGET_NO_DATA",
-                                   f"{label} has no {', '.join(missing)}.", row.source, field))
+            missing = [f for f in ("baseline", "target", "latest") if getattr(row, f) is None]
+            flags.append(make_flag("TARGET_NO_DATA", f"{label} has {_missing_text(row, missing)}, "
+                                   "so its status is No data and it is left out of P.",
+                                   row.source, missing[0]))
     return flags
+
+
+def _missing_text(row: LaaTarget | IppfMeasure, fields: list[str]) -> str:
+    """'no Latest' or, for a cell that could not be read, what it held."""
+    parts = []
+    for name in fields:
+        header = name.replace("_", " ").capitalize()
+        found = row.source.unread.get(name) if row.source else None
+        parts.append(f"an unreadable {header} ({found})" if found else f"no {header}")
+    return " or ".join(parts)
 
 
 def _measure_flags(facts: _Facts) -> list[Flag]:
     flags: list[Flag] = []
-    for m in facts.measures:
+    for m, result in zip(facts.measures, facts.measure_results, strict=True):
         code = m.row.code
-        if not set(m.linked_ni) & facts.targets_sheet_nis:
-            linked = ", ".join(m.linked_ni) or "no National Indicator"
-            flags.append(make_flag(
-                "IPPF_VERTICAL_ONLY",
-                f"Measure {code} links to {linked}, which is not on the Targets sheet: "
-                "it answers to IPPF only.", m.row.source, "linked_ni"))
+        if not result.aligned:
+            linked = (f"links to {', '.join(m.linked_ni)}, which is not on the Targets sheet"
+                       if m.linked_ni else "has no Linked NI")
+            if result.counts_for_alignment:
+                message = f"Measure {code} {linked}: it answers to IPPF only."
+                severity = None
+            else:
+                driver = m.driver.title if m.driver else ""
+                message = (f"Measure {code} {linked}; no National Indicator carries {m.driver} "
+                           f"({driver}), so it answers to IPPF only, as expected.")
+                severity = Severity.INFO
+            flags.append(make_flag("IPPF_VERTICAL_ONLY", message, m.row.source, "linked_ni",
+                                   severity=severity))
+        if result.status is TargetStatus.RED:
+            flags.append(make_flag("MEASURE_OFF_TRACK",
+                                   f"Measure {code} is Red: {result.explanation}.",
+                                   m.row.source, "actual"))
+        elif result.status is TargetStatus.NO_DATA:
+            missing = [f for f in ("target", "actual") if getattr(m.row, f) is None]
+            what = _missing_text(m.row, missing) if missing else ""
+            if m.polarity is None:
+                what = " or ".join(p for p in (what, "no Polarity (none given and no default "
+                                                     f"for the code {code})") if p)
+                missing.append("polarity")
+            flags.append(make_flag("MEASURE_NO_DATA", f"Measure {code} has {what}, so its "
+                                   "status is No data and it is left out of P.",
+                                   m.row.source, missing[0]))
         if m.same_outcome_as is None:
             continue
         if m.same_outcome_as in facts.targets_sheet_nis:

@@ -223,13 +223,13 @@ def breakdown_rows(assessment: Assessment) -> list[list[Any]]:
         assessment.notes[0] if assessment.notes else "",
     ]]
     for d in assessment.drivers:
-        how = (f"{d.relevant_targets} relevant LAA target(s); A1 linkage {_percent(d.linkage)}, "
-               f"A3 measures {_percent(d.measure_alignment)}, P performance "
-               f"{_percent(d.performance)}")
+        how = (f"{d.relevant_targets} relevant LAA target(s), {d.measures} IPPF measure(s): "
+               f"{d.explanation}")
         rows.append([d.driver.value, d.name, "not covered" if d.score is None else d.score,
                      d.rag.value if d.rag else "", how])
     for c in (assessment.self_assessment, assessment.linkage, assessment.driver_coverage,
-              assessment.measure_alignment, assessment.alignment, assessment.performance):
+              assessment.measure_alignment, assessment.alignment, assessment.performance,
+              assessment.performance_targets, assessment.performance_measures):
         score = "left out" if c.value is None else round_half_up(100 * c.value)
         rows.append([c.name, COMPONENT_NAMES.get(c.name, c.name), score, "", c.note])
     return rows
@@ -346,7 +346,9 @@ def target_status_text(
                                     f"(found {', '.join(f'{k} {v:g}' for k, v in chosen.items())})"
                                     ) from error
     result = target_status(_number("baseline", baseline), _number("target", target),
-                           _number("latest", latest), _polarity(polarity), settings.progress,
+                           _number("latest", latest), _polarity(polarity),
+                           # No As at date here: the end point, unless a progress is given.
+                           1.0 if settings.progress is None else settings.progress,
                            settings.tolerance)
     return result.status.value
 

@@ -56,6 +56,16 @@ FLAG_RULES: dict[str, FlagRule] = {
         Severity.INFO,
         "Enter the Baseline, Target and Latest values so progress can be assessed.",
     ),
+    "MEASURE_OFF_TRACK": FlagRule(
+        Severity.WARNING,
+        "Agree how the measure will be brought back to its IPPF target and record it in the "
+        "business plan.",
+    ),
+    "MEASURE_NO_DATA": FlagRule(
+        Severity.INFO,
+        "Enter the measure's Target and Actual (and its Polarity where the code has no default) "
+        "so its performance can be assessed.",
+    ),
     "CHECKLIST_UNEVIDENCED": FlagRule(
         Severity.WARNING, "Record the evidence (document, minute or link) for this item."
     ),
@@ -70,7 +80,9 @@ FLAG_RULES: dict[str, FlagRule] = {
         "National Indicators do not apply in Wales: align these targets with Welsh Assembly "
         "Government frameworks ('Made in Wales').",
     ),
-    "DATA_INVALID": FlagRule(Severity.ERROR, "Correct the cell; it was left out of the score."),
+    "DATA_INVALID": FlagRule(
+        Severity.ERROR, "Correct the cell to what its column expects; the message says how it was "
+        "scored meanwhile."),
     "DUPLICATE_ROW": FlagRule(
         Severity.WARNING, "Remove or merge the repeated row; only the first one was scored."
     ),

@@ -26,7 +26,6 @@ from xl_localism.vocab import (
 
 NiCode = Annotated[str, BeforeValidator(vocab.parse_ni)]
 NiList = Annotated[list[str], BeforeValidator(vocab.parse_ni_list)]
-DriverKey = Annotated[Driver, BeforeValidator(vocab.parse_driver)]
 DriverList = Annotated[list[Driver], BeforeValidator(vocab.parse_driver_list)]
 OptionalDriver = Annotated[
     Driver | None, BeforeValidator(lambda v: None if vocab.is_blank(v) else vocab.parse_driver(v))
@@ -52,6 +51,9 @@ class Source(BaseModel):
     sheet: str
     row: int | None = None
     cells: dict[str, str] = Field(default_factory=dict)
+    # Fields whose cell could not be read, with the text found: the row was scored with that
+    # field's default, and messages about the row must say so rather than quote the default.
+    unread: dict[str, str] = Field(default_factory=dict)
 
     def cell(self, field: str | None = None) -> str | None:
         if field and field in self.cells:
@@ -133,6 +135,10 @@ class IndicatorOverride(_Input):
     drivers: DriverList = Field(default_factory=list)
 
 
+LAA_ROUND_START = date(2008, 4, 1)
+LAA_ROUND_END = date(2011, 3, 31)
+
+
 class Settings(BaseModel):
     """SPEC §4.6. Ranges are enforced here; the workbook reader turns a violation into a flag."""
 
@@ -143,11 +149,14 @@ class Settings(BaseModel):
     weight_performance: float = Field(default=0.2, ge=0, le=1)
     green_threshold: float = Field(default=70, ge=0, le=100)
     amber_threshold: float = Field(default=40, ge=0, le=100)
-    progress: float = Field(default=1.0, ge=0, le=1)
+    # None: worked out from the As at date and the LAA period (SPEC §4.2).
+    progress: float | None = Field(default=None, ge=0, le=1)
     tolerance: float = Field(default=0.10, ge=0, le=1)
+    laa_start: date = LAA_ROUND_START
+    laa_end: date = LAA_ROUND_END
 
     @staticmethod
-    def conflicts(values: dict[str, float]) -> list[tuple[tuple[str, ...], str]]:
+    def conflicts(values: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
         """Rules across settings: (the settings involved, what is wrong), defaults filling gaps.
 
         The Config reader uses this to blame the cells involved and keep every other setting.
@@ -162,6 +171,10 @@ class Settings(BaseModel):
         weights = ("weight_self_assessment", "weight_alignment", "weight_performance")
         if sum(merged[w] for w in weights) <= 0:
             found.append((weights, "at least one component weight must be above 0"))
+        if merged["laa_end"] <= merged["laa_start"]:
+            found.append((("laa_start", "laa_end"),
+                          f"laa_end ({merged['laa_end']:%d/%m/%Y}) must be after laa_start "
+                          f"({merged['laa_start']:%d/%m/%Y})"))
         return found
 
     @model_validator(mode="after")
@@ -221,8 +234,35 @@ class TargetResult(BaseModel):
     relevant: bool
     linked: bool | None  # None in Wales, where linkage is not assessed
     status: TargetStatus | None  # None when the NI has no known polarity
+    baseline: float | None = None
+    target: float | None = None
+    latest: float | None = None
     expected: float | None = None
     shortfall: float | None = None
+    explanation: str = ""
+    sheet: str | None = None
+    row: int | None = None
+
+
+class MeasureResult(BaseModel):
+    """One IPPF Measures row as the engine sees it: defaults filled in, status judged (§4.2b)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    measure: str | None
+    driver: Driver | None
+    polarity: Polarity | None
+    target: float | None
+    actual: float | None
+    linked_ni: list[str]
+    # Whether a Linked NI of the measure is on the Targets sheet (the horizontal line).
+    aligned: bool
+    # Left out of A3 when its driver has no National Indicator to link to.
+    counts_for_alignment: bool
+    status: TargetStatus
+    shortfall: float | None = None
+    explanation: str = ""
     sheet: str | None = None
     row: int | None = None
 
@@ -238,6 +278,8 @@ class Component(BaseModel):
     denominator: float | None = None
     weight: float | None = None
     note: str = ""
+    # For performance components: how many Green, Amber, Red and No data it pooled.
+    counts: dict[str, int] = Field(default_factory=dict)
 
     @property
     def exists(self) -> bool:
@@ -252,10 +294,13 @@ class DriverResult(BaseModel):
     score: float | None  # None: "not covered"
     rag: Rag | None
     covered: bool
+    ni_measurable: bool
     relevant_targets: int
+    measures: int
     linkage: Component
     measure_alignment: Component
     performance: Component
+    explanation: str = ""
 
 
 class Assessment(BaseModel):
@@ -275,8 +320,15 @@ class Assessment(BaseModel):
     linkage: Component
     driver_coverage: Component
     measure_alignment: Component
+    # P on each axis alone: horizontal (LAA targets) and vertical (IPPF measures).
+    performance_targets: Component
+    performance_measures: Component
+    progress: float
+    progress_note: str
+    ni_measurable: list[Driver]
     drivers: list[DriverResult]
     targets: list[TargetResult]
+    measures: list[MeasureResult]
     flags: list[Flag]
     settings: Settings
     notes: list[str] = Field(default_factory=list)

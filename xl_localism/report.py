@@ -15,6 +15,8 @@ from xl_localism.vocab import Driver
 RAG_STYLE = {"Green": "bold green", "Amber": "bold yellow", "Red": "bold red", None: "dim"}
 SEVERITY_STYLE = {"critical": "bold red", "error": "red", "warning": "yellow", "info": "cyan"}
 JSON_VERSION = 1
+# The scoring method the numbers follow (docs/method.md); JSON_VERSION is the shape of the keys.
+METHOD_VERSION = 2
 
 
 def _fraction(component: Component) -> float | None:
@@ -25,6 +27,7 @@ def to_json(assessment: Assessment) -> dict[str, Any]:
     """The stable machine interface (issue #3): other tools read these keys, keep them."""
     return {
         "version": JSON_VERSION,
+        "method": METHOD_VERSION,
         "trust": assessment.trust,
         "nation": assessment.nation.value,
         "region": assessment.region,
@@ -47,6 +50,29 @@ def to_json(assessment: Assessment) -> dict[str, Any]:
         "drivers": {d.driver.value: d.score for d in assessment.drivers},
         "driver_rag": {d.driver.value: d.rag.value if d.rag else None
                        for d in assessment.drivers},
+        "driver_explanation": {d.driver.value: d.explanation for d in assessment.drivers},
+        "ni_measurable": [d.value for d in assessment.ni_measurable],
+        "progress": round(assessment.progress, 4),
+        "performance": {
+            "horizontal": _axis(assessment.performance_targets),
+            "vertical": _axis(assessment.performance_measures),
+        },
+        "targets": [
+            {"laa": t.laa, "ni": t.ni, "title": t.title, "role": t.role.value,
+             "drivers": [d.value for d in t.drivers], "relevant": t.relevant, "linked": t.linked,
+             "baseline": t.baseline, "target": t.target, "latest": t.latest,
+             "expected": _rounded(t.expected), "status": t.status.value if t.status else None,
+             "explanation": t.explanation, "sheet": t.sheet, "row": t.row}
+            for t in assessment.targets
+        ],
+        "measures": [
+            {"code": m.code, "measure": m.measure, "driver": m.driver.value if m.driver else None,
+             "polarity": m.polarity.value if m.polarity else None, "target": m.target,
+             "actual": m.actual, "linked_ni": m.linked_ni, "aligned": m.aligned,
+             "counts_for_alignment": m.counts_for_alignment, "status": m.status.value,
+             "explanation": m.explanation, "sheet": m.sheet, "row": m.row}
+            for m in assessment.measures
+        ],
         "flag_counts": {s.value: n for s, n in assessment.flag_counts().items()},
         "flags": [
             {"code": f.code, "severity": f.severity.value, "sheet": f.sheet, "cell": f.cell,
@@ -57,13 +83,25 @@ def to_json(assessment: Assessment) -> dict[str, Any]:
     }
 
 
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _axis(component: Component) -> dict[str, Any]:
+    """One axis of P: its value and how many of each status it pooled."""
+    counts = component.counts
+    return {"value": _fraction(component), "green": counts.get("Green", 0),
+            "amber": counts.get("Amber", 0), "red": counts.get("Red", 0),
+            "no_data": counts.get("No data", 0)}
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.1f}%"
 
 
 def explain(assessment: Assessment) -> list[str]:
     """How the score was reached, line by line, for a manager to defend it to a board."""
-    lines = []
+    lines = [f"Progress: {assessment.progress_note}."]
     for component in (assessment.self_assessment, assessment.linkage, assessment.driver_coverage,
                       assessment.measure_alignment, assessment.alignment,
                       assessment.performance):
@@ -78,10 +116,22 @@ def explain(assessment: Assessment) -> list[str]:
             lines.append(f"{component.name} = {component.numerator:g} / "
                          f"{component.denominator:g} = {_pct(component.value)} "
                          f"({component.note}).")
+    for axis in (assessment.performance_targets, assessment.performance_measures):
+        if axis.value is None:
+            lines.append(f"{axis.name}: {axis.note}.")
+        else:
+            lines.append(f"{axis.name} = {axis.numerator:g} / {axis.denominator:g} = "
+                         f"{_pct(axis.value)} ({axis.note}).")
+    measurable = ", ".join(d.value for d in assessment.ni_measurable) or "none"
+    lines.append(f"Drivers a National Indicator can show: {measurable}; A3 counts only measures "
+                 "of these drivers (or with no driver), and a driver outside them has no A3.")
     settings = assessment.settings
     lines.append(f"Weights: S {settings.weight_self_assessment:g}, A "
                  f"{settings.weight_alignment:g}, P {settings.weight_performance:g}; "
                  f"Green ≥ {settings.green_threshold:g}, Amber ≥ {settings.amber_threshold:g}.")
+    lines.append("Driver scores = 100 × (0.5×A1 + 0.25×A3 + 0.25×P) ÷ the sum of the weights of "
+                 "the parts that exist:")
+    lines.extend(f"{d.driver.value}: {d.explanation}." for d in assessment.drivers)
     lines.extend(assessment.notes)
     lines.append(f"Readiness {assessment.score:.1f} → {assessment.rag.value}.")
     return lines
@@ -101,21 +151,25 @@ def render_assessment(console: Console, assessment: Assessment, *, max_flags: in
     components = Table(title="Components", title_justify="left")
     for header in ("", "value", "how"):
         components.add_column(header)
-    for component in (assessment.self_assessment, assessment.alignment, assessment.performance):
-        components.add_row(component.name, _pct(component.value), escape(component.note))
+    for component in (assessment.self_assessment, assessment.alignment, assessment.performance,
+                      assessment.performance_targets, assessment.performance_measures):
+        components.add_row(escape(component.name), _pct(component.value),
+                           escape(component.note))
     console.print(components)
     console.print("[bold]How the score was reached[/]")
     for line in explain(assessment):
         console.print(f"  {escape(line)}", highlight=False)
 
     drivers = Table(title="Outcome drivers", title_justify="left")
-    for header in ("driver", "name", "score", "RAG", "relevant targets", "A1", "A3", "P"):
+    for header in ("driver", "name", "score", "RAG", "relevant targets", "measures", "A1", "A3",
+                   "P"):
         drivers.add_column(header)
     for d in assessment.drivers:
         drivers.add_row(
             d.driver.value, d.name, "not covered" if d.score is None else f"{d.score:.1f}",
             f"[{RAG_STYLE[d.rag.value if d.rag else None]}]{d.rag.value if d.rag else '—'}[/]",
-            str(d.relevant_targets), _pct(d.linkage.value), _pct(d.measure_alignment.value),
+            str(d.relevant_targets), str(d.measures), _pct(d.linkage.value),
+            _pct(d.measure_alignment.value),
             _pct(d.performance.value),
         )
     console.print(drivers)

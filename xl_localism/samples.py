@@ -14,6 +14,8 @@ from typing import Any
 
 from xl_localism import schema
 from xl_localism.catalogue import default_catalogue
+from xl_localism.models import LAA_ROUND_END, LAA_ROUND_START
+from xl_localism.status import progress_through_period
 from xl_localism.tables import RawTable
 
 # The 42 probation areas of England and Wales in 2010: (nation, region, LAAs each spans).
@@ -89,7 +91,8 @@ AREAS: dict[str, tuple[str, str, list[str]]] = {
                                            "Redcar and Cleveland"]),
 }
 
-STATUS_WORDS = ["Complete", "In progress", "Not started"]
+# Typical IPPF levels (target range) so that sickness days and percentages look like themselves.
+MEASURE_LEVELS = {"SICK": (8.0, 11.0)}
 NI_CHOICES = ["NI 15", "NI 16", "NI 17", "NI 18", "NI 19", "NI 20", "NI 21", "NI 26", "NI 28",
               "NI 30", "NI 32", "NI 38", "NI 40", "NI 143", "NI 144", "NI 14"]
 OBJECTIVES = [
@@ -151,7 +154,10 @@ def make_trust(name: str, quality: float, seed: int, as_at: date = date(2010, 9,
             change = baseline * rng.uniform(0.05, 0.2)
             better = -change if indicator.polarity == "lower" else change
             target = round(baseline + better, 1)
-            progress = rng.uniform(quality - 0.4, quality + 0.55)
+            # Returns are mid-period: a trust on course has made that share of the change.
+            elapsed = progress_through_period(as_at, LAA_ROUND_START, LAA_ROUND_END,
+                                              None).fraction
+            progress = rng.uniform(quality - 0.2, quality + 0.35) * elapsed
             latest = round(baseline + better * progress, 1)
             role = rng.choices(["Lead", "Contributor", "None"], weights=[3, 5, 1])[0]
             refs = [o[0] for o in objectives if indicator.drivers and o[2] == indicator.drivers[0]]
@@ -162,10 +168,15 @@ def make_trust(name: str, quality: float, seed: int, as_at: date = date(2010, 9,
 
     measures = []
     for code, default in catalogue.measures.items():
-        if rng.random() < 0.5 + quality / 2:
-            target_value = round(rng.uniform(60, 95), 1)
+        # Courts (CS) and value-for-money (VM) measures are always returned: no NI shows them.
+        if default.driver in ("CS", "VM") or rng.random() < 0.5 + quality / 2:
+            low, high = MEASURE_LEVELS.get(code, (60.0, 95.0))
+            target_value = round(rng.uniform(low, high), 1)
+            ratio = rng.uniform(0.86 + quality / 10, 1.0 + quality / 10)
+            if default.polarity == "lower":
+                ratio = 2 - ratio
             measures.append([code, default.measure, None, None, target_value,
-                             round(target_value * rng.uniform(0.85, 1.1), 1), None])
+                             round(target_value * ratio, 1), None])
 
     about = [["Trust", name], ["Nation", nation], ["As at", as_at],
              ["Prepared by", "Head of Performance"], ["Region", region]]

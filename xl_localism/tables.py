@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
@@ -134,6 +136,60 @@ def _header_of(spec: TableSpec, field_name: str) -> str:
     return column.header if column else field_name
 
 
+def shown(value: Any) -> str:
+    """A found value as a message quotes it: text in quotes, numbers and dates plainly."""
+    if isinstance(value, str):
+        return f"'{value.strip()}'"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return f"{value:g}"
+    if isinstance(value, datetime | date):
+        return f"{value:%d/%m/%Y}"
+    return f"'{value}'"
+
+
+def expected_found(detail: Mapping[str, Any], found: Any, header: str) -> str:
+    """A validation error in the project's words: what was expected and what was found.
+
+    Our own parsers already say it (``ValueError``); pydantic's constraint errors do not, and
+    their wording ("Input should be ...") never reaches a user.
+    """
+    kind = detail.get("type", "")
+    context = detail.get("ctx") or {}
+    if vocab.is_blank(found):
+        # Optional fields accept a blank, so a blank that fails is a required one.
+        return "a value is required here, found a blank cell"
+    if kind == "value_error":
+        return str(detail["msg"]).removeprefix("Value error, ")
+    bounds = {"greater_than_equal": "at least", "greater_than": "above",
+              "less_than_equal": "at most", "less_than": "below"}
+    if kind in bounds:
+        limit = next(iter(context.values()), None)
+        limit_text = f"{limit:g}" if isinstance(limit, int | float) else str(limit)
+        return f"expected a number {bounds[kind]} {limit_text}, found {shown(found)}"
+    if kind in ("too_short", "string_too_short"):
+        return f"expected at least one {header}, found {shown(found)}"
+    if kind.startswith(("float", "int", "decimal", "finite")):
+        return f"expected a number, found {shown(found)}"
+    if kind.startswith(("date", "datetime")):
+        return f"expected a date such as 2010-04-01 or 01/04/2010, found {shown(found)}"
+    return f"expected a valid {header}, found {shown(found)}"
+
+
+def _fallback(model: type[BaseModel], field_name: str) -> str:
+    """What a field counts as when its cell is unreadable: its default, in words."""
+    field_info = model.model_fields[field_name]
+    if field_info.default_factory is not None or field_info.default is None:
+        return "it was read as blank"
+    default = field_info.default
+    if isinstance(default, StrEnum):
+        return f"it was counted as '{default}'"
+    if isinstance(default, int | float):
+        return f"the default {default:g} was used"
+    return "it was read as blank"
+
+
 def _build(
     model: type[M], spec: TableSpec, values: dict[str, Any], source: Source, reading: _Reading
 ) -> M | None:
@@ -141,30 +197,32 @@ def _build(
     try:
         return model(**values, source=source)
     except ValidationError as error:
-        bad_fields = set()
+        bad: dict[str, str] = {}
         for detail in error.errors():
             field_name = str(detail["loc"][0]) if detail["loc"] else ""
-            bad_fields.add(field_name)
             found = values.get(field_name)
-            code = "NI_INVALID" if field_name in ("ni", "linked_ni") and not vocab.is_blank(
-                found) else "DATA_INVALID"
-            expected = str(detail["msg"]).removeprefix("Value error, ")
-            if vocab.is_blank(found) and detail["type"] in ("missing", "string_too_short",
-                                                             "too_short", "value_error"):
-                expected = "a value is required here, found a blank cell"
-            cell = source.cells.get(field_name)
-            reading.problem(code, f"{source.sheet}!{cell or source.row} "
-                            f"({_header_of(spec, field_name)}): {expected}.",
-                            source.sheet, cell, source.row)
+            bad[field_name] = expected_found(detail, found, _header_of(spec, field_name))
+        unread = {name: shown(values.get(name)) for name in bad
+                  if not vocab.is_blank(values.get(name))}
+        kept_source = source.model_copy(update={"unread": unread})
         try:
-            return model(**{k: v for k, v in values.items() if k not in bad_fields}, source=source)
+            row = model(**{k: v for k, v in values.items() if k not in bad}, source=kept_source)
         except ValidationError as second:
+            row = None
             required = sorted({_header_of(spec, str(d["loc"][0])) for d in second.errors()
                                if d["loc"]})
-            reading.problem("DATA_INVALID", f"{source.sheet} row {source.row} was left out of "
-                            f"the score: it needs a valid {' and '.join(required)}.",
-                            source.sheet, source.cell(), source.row)
-            return None
+            consequence = f"the row was left out: it needs a valid {' and '.join(required)}"
+        for field_name, expected in bad.items():
+            found = values.get(field_name)
+            code = ("NI_INVALID" if field_name in ("ni", "linked_ni") and not vocab.is_blank(found)
+                    else "DATA_INVALID")
+            if row is not None:
+                consequence = _fallback(model, field_name)
+            cell = source.cells.get(field_name)
+            reading.problem(code, f"{source.sheet}!{cell or source.row} "
+                            f"({_header_of(spec, field_name)}): {expected}; {consequence}.",
+                            source.sheet, cell, source.row)
+        return row
 
 
 def _rows_of(
@@ -207,29 +265,63 @@ def _about(raw: RawTable | None, reading: _Reading, fallback_name: str) -> Trust
                             source.sheet, cells.get(field_name))
     good: dict[str, Any] = {}
     for field_name, value in pairs.items():
+        if vocab.is_blank(value):
+            continue  # a blank required value is reported above; a blank optional one is fine
         try:
             TrustInfo.model_validate({"trust": "x", field_name: value})
             good[field_name] = value
         except ValidationError as error:
-            message = str(error.errors()[0]["msg"]).removeprefix("Value error, ")
             label = next(k for k, (f, _) in schema.ABOUT_FIELDS.items() if f == field_name)
+            message = expected_found(error.errors()[0], value, label)
+            default = TrustInfo.model_fields[field_name].default
+            consequence = (f"'{default}' was used" if isinstance(default, StrEnum)
+                           else "it was read as blank")
             reading.problem("DATA_INVALID", f"{source.sheet}!{cells[field_name]} ({label}): "
-                            f"{message}.", source.sheet, cells[field_name])
+                            f"{message}; {consequence}.", source.sheet, cells[field_name])
     if vocab.is_blank(good.get("trust")):
         good["trust"] = fallback_name
     return TrustInfo(**good, source=source)
 
 
+# SPEC §4.6: '75%' is per cent of the setting's own scale: 75 for a threshold, 0.75 otherwise.
+_PERCENT_SCALE = {"green_threshold": 100.0, "amber_threshold": 100.0}
+_DATE_SETTINGS = frozenset({"laa_start", "laa_end"})
+
+
 @cache
-def _setting_range(name: str) -> TypeAdapter[float]:
+def _setting_range(name: str) -> TypeAdapter[Any]:
     """A setting's own range (ge/le) as a validator; built once, as pydantic builds its
     schema anew each time an adapter is made."""
-    return TypeAdapter(Annotated[float, *Settings.model_fields[name].metadata])
+    kind = date if name in _DATE_SETTINGS else float
+    metadata = Settings.model_fields[name].metadata
+    return TypeAdapter(Annotated[kind, *metadata] if metadata else kind)
+
+
+def setting_value(name: str, value: Any) -> float | date | None:
+    """A Config cell as the setting's type: a date for the LAA period, else a number, with a
+    percent sign read on the setting's own scale. Blank is None (the default stands)."""
+    if name in _DATE_SETTINGS:
+        return vocab.parse_date(value)
+    if isinstance(value, str) and value.strip().endswith("%"):
+        number = vocab.parse_number(value.strip().removesuffix("%").strip())
+        if number is None:
+            raise ValueError(f"expected a number, found {shown(value)}")
+        return number * _PERCENT_SCALE.get(name, 1.0) / 100
+    return vocab.parse_number(value)
+
+
+def default_text(name: str) -> str:
+    default = Settings.model_fields[name].default
+    if default is None:
+        return "(worked out from the As at date)" if name == "progress" else "(none)"
+    if isinstance(default, date):
+        return f"{default:%d/%m/%Y}"
+    return f"{default:g}"
 
 
 def _settings(raw: RawTable | None, reading: _Reading) -> Settings:
     """SPEC §4.6: a bad value is an error in its cell and its default is used; the rest stand."""
-    chosen: dict[str, float] = {}
+    chosen: dict[str, Any] = {}
     cells: dict[str, str] = {}
     known = set(Settings.model_fields)
     for values, source in _records(schema.SETTINGS, raw, reading):
@@ -237,31 +329,33 @@ def _settings(raw: RawTable | None, reading: _Reading) -> Settings:
         cell = source.cells["value"]
         if name not in known:
             reading.problem("DATA_INVALID", f"{source.sheet}!{source.cells['setting']}: unknown "
-                            f"setting '{values.get('setting')}' (expected one of "
+                            f"setting {shown(values.get('setting'))} (expected one of "
                             f"{', '.join(sorted(known))}); it was ignored.", source.sheet,
                             source.cells["setting"])
             continue
-        field = Settings.model_fields[name]
+        found = values.get("value")
         try:
-            number = vocab.parse_number(values.get("value"))
-            if number is None:
+            typed = setting_value(name, found)
+            if typed is None:
                 continue
             # The field's own range (ge/le) alone; rules across settings come after.
-            _setting_range(name).validate_python(number)
-        except (ValueError, ValidationError) as error:
-            message = (str(error.errors()[0]["msg"]) if isinstance(error, ValidationError)
-                       else str(error)).removeprefix("Value error, ")
-            reading.problem("DATA_INVALID", f"{source.sheet}!{cell} ({name}): {message}; the "
-                            f"default {field.default:g} was used.", source.sheet, cell)
+            _setting_range(name).validate_python(typed)
+        except ValidationError as error:
+            message = expected_found(error.errors()[0], found, name)
+        except ValueError as error:
+            message = str(error)
+        else:
+            chosen[name] = typed
+            cells[name] = cell
             continue
-        chosen[name] = number
-        cells[name] = cell
+        reading.problem("DATA_INVALID", f"{source.sheet}!{cell} ({name}): {message}; the "
+                        f"default {default_text(name)} was used.", source.sheet, cell)
     for involved, message in Settings.conflicts(chosen):
         given = [name for name in involved if name in chosen]
         for name in given:
             reading.problem("DATA_INVALID", f"{schema.SETTINGS.sheet}!{cells[name]} ({name}): "
-                            f"{message}; the default {Settings.model_fields[name].default:g} "
-                            "was used.", schema.SETTINGS.sheet, cells[name])
+                            f"{message}; the default {default_text(name)} was used.",
+                            schema.SETTINGS.sheet, cells[name])
         for name in given:
             del chosen[name]
     return Settings(**chosen)

@@ -75,6 +75,11 @@ class Catalogue(BaseModel):
         entry = self.indicator(code)
         return list(entry.drivers) if entry else []
 
+    def ni_measurable_drivers(self) -> frozenset[Driver]:
+        """SPEC §4.3: the drivers at least one National Indicator carries. A driver outside
+        this set (courts, with the shipped catalogue) cannot be shown by any NI."""
+        return frozenset(d for indicator in self.indicators.values() for d in indicator.drivers)
+
     def measure(self, code: str) -> MeasureDefault | None:
         return self.measures.get(code.strip().upper())
 

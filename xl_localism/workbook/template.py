@@ -460,12 +460,17 @@ _SETTING_HINTS: dict[str, str] = {
     "weight_self_assessment": "Weight of the self-assessment (checklist) in the score",
     "weight_alignment": "Weight of alignment (targets linked to the plan, drivers covered, "
                         "measures linked to NIs) in the score",
-    "weight_performance": "Weight of performance (LAA targets on track) in the score",
+    "weight_performance": "Weight of performance (LAA targets and IPPF measures on track) in "
+                          "the score",
     "green_threshold": "Lowest score rated Green",
     "amber_threshold": "Lowest score rated Amber",
-    "progress": "How far through the targets' period we are: 1 means targets should be met now",
-    "tolerance": "How far short of the expected value, as a share of the planned change, a "
-                 "target may be and still be Amber",
+    "progress": "Leave blank to judge targets where they should be at the As at date (worked "
+                "out from laa_start and laa_end); or give how far through the LAA period "
+                "targets should be (1 means they should be met now)",
+    "tolerance": "How far short of the expected value a target or measure may be and still be "
+                 "Amber, as a share of the planned change (of the target, for an IPPF measure)",
+    "laa_start": "The date the LAA period began (a date); targets run from their Baseline here",
+    "laa_end": "The date the LAA period ends (a date, after laa_start); targets are due here",
 }
 
 
@@ -487,7 +492,8 @@ def _settings_rules(ws: Worksheet, data: list[list[Any]]) -> None:
         if low is None or high is None:
             continue
         span = f"a number from {_number(low)} to {_number(high)}"
-        hint = f"{_SETTING_HINTS.get(name, name)}: {span}. Default {_number(default)}."
+        hint = (f"{_SETTING_HINTS.get(name, name)}: {span}."
+                + ("" if default is None else f" Default {_number(default)}."))
         rule = DataValidation(type="decimal", operator="between", formula1=_number(low),
                               formula2=_number(high), allow_blank=True,
                               **_prompt(name, hint),
@@ -623,15 +629,30 @@ def _instruction_lines(trust: str | None) -> list[_Line]:
         "Alignment: the share of relevant targets linked to a business plan objective, the share "
         "of the five drivers covered by a target or an objective, and the share of IPPF measures "
         "linked to an NI on the LAA Targets sheet.",
-        "Performance: relevant targets on track, comparing the latest value with where it should "
-        "be by now. Green counts 1, Amber a half, Red nothing.",
+        "Performance: relevant targets on track, comparing the latest value with where the "
+        "trajectory from Baseline to Target should be at the As at date, and IPPF measures "
+        "against their own Target. Green counts 1, Amber a half, Red nothing.",
+        "Courts work (CS) has no National Indicator, so it is judged on its IPPF measures alone "
+        "and never marked down for what no NI can show.",
         f"The score is 100 times the weighted mean of the three (weights {weights}). "
         f"{_number(defaults.green_threshold)} or more is Green, "
         f"{_number(defaults.amber_threshold)} or more Amber, otherwise Red.",
         "Without a Position Statement (checklist B1), or from April 2010 without a seat on every "
-        "CDRP (D1), the rating is at best Amber. The Config sheet can change weights and "
-        "thresholds.",
+        "CDRP (D1), the rating is at best Amber. The Config sheet can change weights, "
+        "thresholds and the LAA period.",
+        "Every formula, with a worked example, is in the method published with xl-localism "
+        "(docs/method.md).",
     )]
+
+    lines.append(("heading", "Settings (Config sheet)", ""))
+    for name in Settings.model_fields:
+        default = Settings.model_fields[name].default
+        shown = ("blank" if default is None else f"{default:%d/%m/%Y}"
+                 if isinstance(default, date) else _number(default))
+        lines.append(("label", name, f"{_SETTING_HINTS[name]}. Default: {shown}."))
+    lines.append(("text", "", "A value typed with a percent sign is per cent of the setting's "
+                  "own scale: 75% is 75 for a threshold and 0.75 for a weight, progress or "
+                  "tolerance. A value out of range is flagged and the default is used."))
 
     lines.append(("heading", "Probation NIs", ""))
     for ni in catalogue.indicators.values():
