@@ -20,6 +20,7 @@ from xl_localism.engine import assess
 from xl_localism.layout import (
     FLAG_HEADERS,
     FLAGS_TABLE,
+    MEASURES_TABLE,
     RAG_COLOURS,
     SEVERITY_COLOURS,
     TARGETS_TABLE,
@@ -161,8 +162,10 @@ def test_components_table(assessments) -> None:
     for assessment in assessments:
         rows = table_rows(header_block(summary_layout(assessment), "Component"))
         components = [assessment.self_assessment, assessment.linkage, assessment.driver_coverage,
-                      assessment.measure_alignment, assessment.alignment, assessment.performance]
-        assert [r["Component"] for r in rows] == ["S", "A1", "A2", "A3", "A", "P"]
+                      assessment.measure_alignment, assessment.alignment, assessment.performance,
+                      assessment.performance_targets, assessment.performance_measures]
+        assert [r["Component"] for r in rows] == ["S", "A1", "A2", "A3", "A", "P",
+                                                  "P horizontal", "P vertical"]
         for row, component in zip(rows, components, strict=True):
             expected = "left out" if component.value is None else component.value
             assert row["Value"] == expected
@@ -192,6 +195,10 @@ def test_every_driver_has_a_row_and_the_chart_covers_them(assessments) -> None:
             assert row["Name"] == driver.name
             assert row["Score"] == ("not covered" if driver.score is None else driver.score)
             assert row["Relevant targets"] == driver.relevant_targets
+            assert row["IPPF measures"] == driver.measures
+            assert row["An NI can show it"] == ("Yes" if driver.ni_measurable else "No")
+            # The weights are shown with the parts, and the arithmetic beside them.
+            assert row["How the score was reached"] == driver.explanation
             if driver.rag is not None:
                 assert row["RAG"] == driver.rag.value
                 style = block.style_at(r, 3)
@@ -222,11 +229,35 @@ def test_targets_table(assessments) -> None:
             assert (row["LAA"], row["NI"], row["Indicator"]) == (target.laa, target.ni,
                                                                  target.title)
             assert row["Status"] == (target.status.value if target.status else "n/a")
-            assert row["Expected"] == target.expected
-            assert row["Shortfall"] == target.shortfall
+            assert (row["Baseline"], row["Target"], row["Latest"]) == (
+                target.baseline, target.target, target.latest)
+            assert row["Expected now"] == target.expected
+            assert row["How it was judged"] == target.explanation
+            # Never a negative shortfall: behind shows as Short by, ahead as Ahead by.
+            short, ahead = row["Short by"], row["Ahead by"]
+            if target.shortfall is None:
+                assert short is None and ahead is None
+            elif target.shortfall > 0:
+                assert short == target.shortfall and ahead is None
+            else:
+                assert short is None and ahead == -target.shortfall
             assert row["Sheet row"] == target.row
             if target.status is not None and target.status.value in RAG_COLOURS:
-                assert block.style_at(r, 7).fill == RAG_COLOURS[target.status.value][0]
+                assert block.style_at(r, 13).fill == RAG_COLOURS[target.status.value][0]
+
+
+def test_measures_table(assessments) -> None:
+    for assessment in assessments:
+        block = summary_layout(assessment).block_named(MEASURES_TABLE)
+        rows = table_rows(block)
+        assert len(rows) == len(assessment.measures)
+        for r, (row, measure) in enumerate(zip(rows, assessment.measures, strict=True), start=1):
+            assert (row["Code"], row["Target"], row["Actual"], row["Status"]) == (
+                measure.code, measure.target, measure.actual, measure.status.value)
+            assert row["How it was judged"] == measure.explanation
+            assert all(v is None or v >= 0 for v in (row["Short by"], row["Ahead by"]))
+            if measure.status.value in RAG_COLOURS:
+                assert block.style_at(r, 10).fill == RAG_COLOURS[measure.status.value][0]
 
 
 def test_flags_layout_keeps_the_engines_severity_order(assessments) -> None:
@@ -291,7 +322,7 @@ def test_rendering_replaces_summary_in_place(assessments) -> None:
     assert summary["Z99"].value is None
     assert workbook.active is summary
     # Rendered twice, yet one table of each name and one chart.
-    assert set(summary.tables) == {TARGETS_TABLE}
+    assert set(summary.tables) == {TARGETS_TABLE, MEASURES_TABLE}
     assert set(workbook["Flags"].tables) == {FLAGS_TABLE}
     assert len(summary._charts) == 1
 
@@ -367,12 +398,12 @@ def test_feedback_reference_values(tmp_path, samples) -> None:
     for row, d in zip(drivers, assessment.drivers, strict=True):
         assert row[:3] == [d.driver.value, d.name, d.score]
         assert row[3] == (d.rag.value if d.rag else "—")
-        assert row[5] == d.relevant_targets
+        assert row[6] == d.relevant_targets and row[7] == d.measures
     targets = rows_under("LAA", len(assessment.targets))
     for row, t in zip(targets, assessment.targets, strict=True):
         assert row[:3] == [t.laa, t.title, t.ni]
-        assert row[7] == (t.status.value if t.status else "n/a")
-        assert row[10] == t.row
+        assert row[13] == (t.status.value if t.status else "n/a")
+        assert row[15] == t.row
 
     written = [[c.value for c in row] for row in flags.iter_rows(min_row=2, max_col=6)]
     assert written == [[f.severity.value, f.code, f.sheet,

@@ -29,6 +29,7 @@ from xl_localism import schema
 from xl_localism.engine import assess
 from xl_localism.layout import (
     FLAGS_TABLE,
+    MEASURES_TABLE,
     TARGETS_TABLE,
     Block,
     SheetLayout,
@@ -206,7 +207,7 @@ def test_every_sample_draws_the_same_as_openpyxl(assessments, tmp_path) -> None:
         assert len(fast[schema.SUMMARY_SHEET]._charts) == 1
         assert set(fast[schema.FLAGS_SHEET].tables) == ({FLAGS_TABLE} if assessment.flags
                                                         else set())
-        assert set(fast[schema.SUMMARY_SHEET].tables) == {TARGETS_TABLE}
+        assert set(fast[schema.SUMMARY_SHEET].tables) == {TARGETS_TABLE, MEASURES_TABLE}
 
 
 def test_no_flags_and_no_targets(assessments, tmp_path) -> None:

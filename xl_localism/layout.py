@@ -31,7 +31,14 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from xl_localism import schema
-from xl_localism.models import Assessment, Component, DriverResult, Flag, TargetResult
+from xl_localism.models import (
+    Assessment,
+    Component,
+    DriverResult,
+    Flag,
+    MeasureResult,
+    TargetResult,
+)
 from xl_localism.report import explain
 from xl_localism.vocab import Rag, Severity, TargetStatus
 
@@ -68,6 +75,9 @@ DATE = "d mmm yyyy"
 
 FLAGS_TABLE = "LocalismFlags"
 TARGETS_TABLE = "LocalismTargets"
+MEASURES_TABLE = "LocalismMeasures"
+METHOD_NOTE = ("Every formula, with a worked example, is in the method published with "
+               "xl-localism (docs/method.md).")
 TABLE_STYLE = "TableStyleLight9"
 
 COMPONENT_NAMES = {
@@ -494,7 +504,8 @@ def summary_layout(assessment: Assessment) -> SheetLayout:
     sheet.section("How the score was reached")
     lines = explain(assessment)
     sheet.add(Block(anchor=sheet.anchor, values=[[line] for line in lines],
-                    text_cells={(r, 0) for r in range(len(lines))}))
+                    text_cells={(r, 0) for r in range(len(lines))}), gap=0)
+    sheet.add(Block(anchor=sheet.anchor, values=[[METHOD_NOTE]], style=NOTE))
 
     sheet.section("Outcome drivers", new_page=True)
     drivers = sheet.add(_drivers(assessment.drivers, sheet.anchor))
@@ -515,11 +526,23 @@ def summary_layout(assessment: Assessment) -> SheetLayout:
     # Rows the chart floats over, so the targets table starts below it rather than under it.
     sheet.skip(17)
 
-    sheet.section("LAA targets", new_page=True)
+    sheet.section("LAA targets (horizontal accountability), judged on their trajectory",
+                  new_page=True)
+    sheet.add(Block(anchor=sheet.anchor, values=[[assessment.progress_note[:1].upper()
+                                                  + assessment.progress_note[1:] + "."]],
+                    style=NOTE, text_cells={(0, 0)}), gap=0)
     if assessment.targets:
         sheet.add(_targets(assessment.targets, sheet.anchor))
     else:
         sheet.add(Block(anchor=sheet.anchor, values=[["The workbook lists no LAA targets."]],
+                        style=NOTE))
+
+    sheet.section("IPPF measures (vertical accountability), judged against their target",
+                  new_page=True)
+    if assessment.measures:
+        sheet.add(_measures(assessment.measures, sheet.anchor))
+    else:
+        sheet.add(Block(anchor=sheet.anchor, values=[["The workbook lists no IPPF measures."]],
                         style=NOTE))
 
     return SheetLayout(
@@ -527,7 +550,8 @@ def summary_layout(assessment: Assessment) -> SheetLayout:
         blocks=sheet.blocks,
         charts=[chart],
         column_widths={"A": 24, "B": 44, "C": 12, "D": 13, "E": 13, "F": 13, "G": 13,
-                       "H": 13, "I": 12, "J": 12, "K": 10},
+                       "H": 13, "I": 12, "J": 12, "K": 12, "L": 12, "M": 12, "N": 12,
+                       "O": 60},
         tab_colour=CHART_RAG_COLOURS[assessment.rag.value],
         page_breaks=sheet.page_breaks,
     ).fit_row_heights()
@@ -571,7 +595,8 @@ def _headline(assessment: Assessment, anchor: str) -> Block:
 
 def _components(assessment: Assessment, anchor: str) -> Block:
     components = [assessment.self_assessment, assessment.linkage, assessment.driver_coverage,
-                  assessment.measure_alignment, assessment.alignment, assessment.performance]
+                  assessment.measure_alignment, assessment.alignment, assessment.performance,
+                  assessment.performance_targets, assessment.performance_measures]
     # What a component is and how it was reached (or why it was left out) share one wrapped
     # column: a note run out across the sheet would sit on the cells of the tables below.
     rows = [[c.name, f"{COMPONENT_NAMES.get(c.name, c.name)}: {c.note}", _fraction(c),
@@ -593,42 +618,83 @@ def _components(assessment: Assessment, anchor: str) -> Block:
 
 def _driver_row(d: DriverResult) -> list[Any]:
     return [d.driver.value, d.name, "not covered" if d.score is None else d.score,
-            d.rag.value if d.rag else "—", _yes_no(d.covered), d.relevant_targets,
-            _fraction(d.linkage), _fraction(d.measure_alignment), _fraction(d.performance)]
+            d.rag.value if d.rag else "—", _yes_no(d.covered), _yes_no(d.ni_measurable),
+            d.relevant_targets, d.measures, _fraction(d.linkage),
+            _fraction(d.measure_alignment), _fraction(d.performance), d.explanation]
 
 
 def _drivers(drivers: list[DriverResult], anchor: str) -> Block:
     block = _table(anchor, ["Driver", "Name", "Score", "RAG", "Covered (A2)",
-                            "Relevant targets", "A1 linkage", "A3 measures", "P performance"],
+                            "An NI can show it", "Relevant targets", "IPPF measures",
+                            "A1 linkage (weight 0.5)", "A3 measures (weight 0.25)",
+                            "P performance (weight 0.25)", "How the score was reached"],
                    [_driver_row(d) for d in drivers],
-                   formats={2: SCORE, 5: COUNT, 6: PERCENT, 7: PERCENT, 8: PERCENT})
+                   formats={2: SCORE, 6: COUNT, 7: COUNT, 8: PERCENT, 9: PERCENT, 10: PERCENT},
+                   wrap=(11,), text_columns=(11,))
     for r, d in enumerate(drivers, start=1):
         block.cell_styles[(r, 3)] = rag_style(d.rag)
         if d.score is None:
             block.cell_styles[(r, 2)] = LEFT_OUT
-        for c, component in ((6, d.linkage), (7, d.measure_alignment), (8, d.performance)):
+        for c, component in ((8, d.linkage), (9, d.measure_alignment), (10, d.performance)):
             if component.value is None:
                 block.cell_styles[(r, c)] = LEFT_OUT
     return block
 
 
+def short_and_ahead(shortfall: float | None) -> tuple[float | None, float | None]:
+    """A shortfall as two non-negative figures, 'Short by' and 'Ahead by'; one is blank."""
+    if shortfall is None:
+        return None, None
+    if shortfall > 0:
+        return shortfall, None
+    return None, -shortfall if shortfall < 0 else 0.0
+
+
+def _status_style(status: TargetStatus | None) -> Style:
+    return rag_style(status) if status else coloured(NO_DATA_COLOURS, bold=False)
+
+
 def _target_row(t: TargetResult) -> list[Any]:
     return [t.laa, t.title, t.ni, t.role.value, ", ".join(d.value for d in t.drivers) or "—",
-            _yes_no(t.relevant), _yes_no(t.linked), t.status.value if t.status else "n/a",
-            t.expected, t.shortfall, t.row]
+            _yes_no(t.relevant), _yes_no(t.linked), t.baseline, t.target, t.latest,
+            t.expected, *short_and_ahead(t.shortfall), t.status.value if t.status else "n/a",
+            t.explanation, t.row]
 
 
 def _targets(targets: list[TargetResult], anchor: str) -> Block:
     block = _table(anchor, ["LAA", "Indicator", "NI", "Probation role", "Drivers", "Relevant",
-                            "Linked to plan", "Status", "Expected", "Shortfall", "Sheet row"],
+                            "Linked to plan", "Baseline", "Target", "Latest", "Expected now",
+                            "Short by", "Ahead by", "Status", "How it was judged",
+                            "Sheet row"],
                    [_target_row(t) for t in targets],
-                   formats={8: MEASURE, 9: MEASURE, 10: COUNT}, wrap=(0, 1),
-                   text_columns=(0, 1, 2), table_name=TARGETS_TABLE)
+                   formats={7: MEASURE, 8: MEASURE, 9: MEASURE, 10: MEASURE, 11: MEASURE,
+                            12: MEASURE, 15: COUNT}, wrap=(0, 1, 14),
+                   text_columns=(0, 1, 2, 14), table_name=TARGETS_TABLE)
     for r, t in enumerate(targets, start=1):
-        block.cell_styles[(r, 7)] = (rag_style(t.status) if t.status
-                                     else coloured(NO_DATA_COLOURS, bold=False))
+        block.cell_styles[(r, 13)] = _status_style(t.status)
         if t.sheet and t.row:
-            block.links[(r, 10)] = sheet_location(t.sheet, f"A{t.row}")
+            block.links[(r, 15)] = sheet_location(t.sheet, f"A{t.row}")
+    return block
+
+
+def _measure_row(m: MeasureResult) -> list[Any]:
+    return [m.code, m.measure, m.driver.value if m.driver else "—",
+            m.polarity.value if m.polarity else "—", ", ".join(m.linked_ni) or "—",
+            _yes_no(m.aligned), m.target, m.actual, *short_and_ahead(m.shortfall),
+            m.status.value, m.explanation, m.row]
+
+
+def _measures(measures: list[MeasureResult], anchor: str) -> Block:
+    block = _table(anchor, ["Code", "Measure", "Driver", "Polarity", "Linked NI",
+                            "Linked NI on Targets sheet", "Target", "Actual", "Short by",
+                            "Ahead by", "Status", "How it was judged", "Sheet row"],
+                   [_measure_row(m) for m in measures],
+                   formats={6: MEASURE, 7: MEASURE, 8: MEASURE, 9: MEASURE, 12: COUNT},
+                   wrap=(1, 11), text_columns=(0, 1, 4, 11), table_name=MEASURES_TABLE)
+    for r, m in enumerate(measures, start=1):
+        block.cell_styles[(r, 10)] = _status_style(m.status)
+        if m.sheet and m.row:
+            block.links[(r, 12)] = sheet_location(m.sheet, f"A{m.row}")
     return block
 
 

@@ -55,13 +55,17 @@ def _role(role: Role) -> str:
     return {Role.LEAD: "we lead", Role.CONTRIBUTOR: "we contribute"}.get(role, "no probation role")
 
 
+_STANDING = {TargetStatus.GREEN: "on track", TargetStatus.AMBER: "close to track",
+             TargetStatus.RED: "off track", TargetStatus.NO_DATA: "no figures yet"}
+
+
 def _target_line(t: TargetResult, wales: bool) -> str:
     parts = [_role(t.role)]
     if not wales:
         parts.append("in the business plan" if t.linked else "not yet in the business plan")
     if t.status in (TargetStatus.GREEN, TargetStatus.AMBER, TargetStatus.RED):
-        parts.append({TargetStatus.GREEN: "on track", TargetStatus.AMBER: "close to track",
-                      TargetStatus.RED: "off track"}[t.status])
+        # Judged on the trajectory to the target, not on the end point.
+        parts.append(_STANDING[t.status])
     elif t.status is TargetStatus.NO_DATA:
         parts.append("no latest data yet")
     title = f" {t.title}" if t.title else ""
@@ -138,6 +142,13 @@ def draft_statement(assessment: Assessment, submission: Submission) -> list[Para
             pieces.append(f"{len(targets)} local target(s), {led} of them led by us")
         if refs:
             pieces.append(f"business plan objective(s) {_listed(refs)}")
+        measures = [m for m in assessment.measures if m.driver is d.driver]
+        if measures:
+            pieces.append("IPPF measure(s) " + _listed([f"{m.code} ({_STANDING[m.status]})"
+                                                         for m in measures]))
+        if not d.ni_measurable:
+            pieces.append("no National Indicator applies, so we account for this work through "
+                          "the IPPF measures alone")
         out.append(Paragraph("bullet", f"{d.name} — {score}: {'; '.join(pieces)}."))
 
     out.append(Paragraph("heading", "Our local partnership targets" if wales
@@ -206,6 +217,10 @@ def _gaps(assessment: Assessment, relevant: list[TargetResult], wales: bool) -> 
     no_data = [f"{t.ni} ({t.laa})" for t in relevant if t.status is TargetStatus.NO_DATA]
     if no_data:
         yield f"{len(no_data)} target(s) have no latest figures yet: {_listed(no_data)}."
+    measures_off = [m.code for m in assessment.measures if m.status is TargetStatus.RED]
+    if measures_off:
+        yield (f"{len(measures_off)} IPPF measure(s) are off their target: "
+               f"{_listed(measures_off)}.")
 
 
 _STYLES: dict[Kind, Style] = {
