@@ -157,7 +157,7 @@ def make_trust(name: str, quality: float, seed: int, as_at: date = date(2010, 9,
             # Returns are mid-period: a trust on course has made that share of the change.
             elapsed = progress_through_period(as_at, LAA_ROUND_START, LAA_ROUND_END,
                                               None).fraction
-            progress = rng.uniform(quality - 0.2, quality + 0.35) * elapsed
+            progress = rng.uniform(0.5 + quality * 0.45, 0.75 + quality * 0.45) * elapsed
             latest = round(baseline + better * progress, 1)
             role = rng.choices(["Lead", "Contributor", "None"], weights=[3, 5, 1])[0]
             refs = [o[0] for o in objectives if indicator.drivers and o[2] == indicator.drivers[0]]
@@ -172,7 +172,7 @@ def make_trust(name: str, quality: float, seed: int, as_at: date = date(2010, 9,
         if default.driver in ("CS", "VM") or rng.random() < 0.5 + quality / 2:
             low, high = MEASURE_LEVELS.get(code, (60.0, 95.0))
             target_value = round(rng.uniform(low, high), 1)
-            ratio = rng.uniform(0.86 + quality / 10, 1.0 + quality / 10)
+            ratio = rng.uniform(0.75 + quality / 5, 0.95 + quality / 5)
             if default.polarity == "lower":
                 ratio = 2 - ratio
             measures.append([code, default.measure, None, None, target_value,
