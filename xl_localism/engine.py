@@ -289,11 +289,16 @@ def applicable_items(checklist: list[ChecklistItem], wales: bool) -> list[Checkl
 
 def _self_assessment(checklist: list[ChecklistItem], wales: bool, settings: Settings) -> Component:
     items = applicable_items(checklist, wales)
-    left_out = len(checklist) - len(items)
     total_weight = sum(i.weight for i in items)
     achieved = sum(i.weight * STATUS_VALUE[i.status] for i in items)
-    why_left_out = f"; {left_out} item(s) left out (Not applicable, or Wales-only outside Wales)"
-    note = f"{len(items)} applicable checklist item(s){why_left_out if left_out else ''}"
+    not_applicable = [i.id for i in checklist if i.status is Status.NOT_APPLICABLE]
+    wales_only = [i.id for i in checklist if not wales and i.is_wales_only
+                  and i.status is not Status.NOT_APPLICABLE]
+    reasons = [f"{', '.join(ids)} {why}" for ids, why in (
+        (not_applicable, "Not applicable"), (wales_only, "Wales-only, outside Wales")) if ids]
+    note = f"{len(items)} applicable checklist item(s)"
+    if reasons:
+        note += f"; left out: {'; '.join(reasons)}"
     if total_weight == 0:
         return Component(name="S", value=0.0, numerator=0, denominator=0,
                          weight=settings.weight_self_assessment,
@@ -521,7 +526,8 @@ def _target_flags(facts: _Facts) -> list[Flag]:
         flags.append(make_flag(
             "NI_IN_WALES",
             f"{len(facts.target_rows)} target(s) use National Indicators, which do not apply "
-            "in Wales; they are scored for information.",
+            "in Wales. They still count as local partnership targets towards driver coverage "
+            "(A2) and performance (P); linkage (A1) is not assessed in Wales.",
             facts.target_rows[0].source, "ni",
         ))
     for result, row in facts.relevant():
@@ -564,14 +570,16 @@ def _measure_flags(facts: _Facts) -> list[Flag]:
                        if m.linked_ni else "has no Linked NI")
             if result.counts_for_alignment:
                 message = f"Measure {code} {linked}: it answers to IPPF only."
-                severity = None
+                severity = action = None
             else:
                 driver = m.driver.title if m.driver else ""
                 message = (f"Measure {code} {linked}; no National Indicator carries {m.driver} "
                            f"({driver}), so it answers to IPPF only, as expected.")
                 severity = Severity.INFO
+                action = ("Nothing to link: report this measure through IPPF and describe the "
+                          "work in the Position Statement.")
             flags.append(make_flag("IPPF_VERTICAL_ONLY", message, m.row.source, "linked_ni",
-                                   severity=severity))
+                                   severity=severity, action=action))
         if result.status is TargetStatus.RED:
             flags.append(make_flag("MEASURE_OFF_TRACK",
                                    f"Measure {code} is Red: {result.explanation}.",

@@ -78,7 +78,8 @@ FLAG_RULES: dict[str, FlagRule] = {
     "NI_IN_WALES": FlagRule(
         Severity.INFO,
         "National Indicators do not apply in Wales: align these targets with Welsh Assembly "
-        "Government frameworks ('Made in Wales').",
+        "Government frameworks ('Made in Wales'); keep them only where they are your local "
+        "partnership targets.",
     ),
     "DATA_INVALID": FlagRule(
         Severity.ERROR, "Correct the cell to what its column expects; the message says how it was "
@@ -115,14 +116,19 @@ def make_flag(
     sheet: str | None = None,
     cell: str | None = None,
     severity: Severity | None = None,
+    action: str | None = None,
 ) -> Flag:
-    """A flag of a known code, located at ``field``'s cell of ``source`` when it has one."""
+    """A flag of a known code, located at ``field``'s cell of ``source`` when it has one.
+
+    ``severity`` and ``action`` replace the code's own where the method says a case differs
+    (an IPPF-only courts measure is information, and there is no NI to record for it).
+    """
     rule = FLAG_RULES[code]
     return Flag(
         code=code,
         severity=severity or rule.severity,
         message=message,
-        action=rule.action,
+        action=action or rule.action,
         sheet=sheet or (source.sheet if source else None),
         cell=cell or (source.cell(field) if source else None),
         row=source.row if source else None,
