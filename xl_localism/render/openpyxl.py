@@ -89,7 +89,7 @@ def _write_block(sheet: Worksheet, block: Block, styles: _StyleCache, present: s
         if isinstance(value, str):
             text = cell_text(value)
             write_text(cell, text)
-            if block.is_text(r, c) and text.startswith(CELL_INJECTION_PREFIXES):
+            if text.startswith(CELL_INJECTION_PREFIXES):
                 # Excel's leading apostrophe: the cell stays text even after a user edits it.
                 cell.quotePrefix = True
         elif value is not None:

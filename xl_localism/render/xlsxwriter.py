@@ -215,6 +215,14 @@ def _add_table(sheet: Worksheet, block: Block, taken: set[str]) -> None:
     taken.add(name)
     first_column, first_row, last_column, last_row = split_range(block.ref)
     headers = block.values[0]
+    seen: set[str] = set()
+    for header in headers:
+        # Excel refuses the file ("repair") over a table with two columns of one name;
+        # XlsxWriter only warns.
+        key = str(header).casefold()
+        if key in seen:
+            raise ValueError(f"table {name} repeats a column header: {header!r}")
+        seen.add(key)
     sheet.add_table(first_row - 1, first_column - 1, last_row - 1, last_column - 1, {
         "name": name,
         "style": _table_style(block.table_style),
