@@ -28,8 +28,9 @@ from pathlib import Path
 STAGES: list[tuple[str, str]] = [
     ("cache entry (a journal line)", r"Journal\.append \("),
     ("feedback: writing the file", r"(?:atomic_path|Path\.write_bytes) \("),
-    ("feedback: deflate and zip", r"zip_package \("),
-    ("feedback: XML", r"_package \("),
+    # XlsxWriter's close() makes the XML, deflates it and writes the zip.
+    ("feedback: XML, deflate and zip", r"close \([^)]*xlsxwriter/workbook\.py"),
+    ("feedback: cells and formats", r"write_layouts \("),
     ("feedback: Summary and Flags layouts", r"feedback_layouts \("),
     ("read: package safety checks", r"inspect_package \("),
     ("read: calamine", r"_read_calamine \("),

@@ -203,7 +203,7 @@ def _machine() -> dict[str, str]:
         ram = "unknown"
     packages = {name: _version(name) for name in ("openpyxl", "python-calamine",
                                                     "pandas", "pydantic", "pebble",
-                                                    "defusedxml", "isal")}
+                                                    "defusedxml", "xlsxwriter")}
     soffice = shutil.which("soffice")
     office = (subprocess.run([soffice, "--version"], capture_output=True, text=True)
               .stdout.strip() if soffice else "not installed")

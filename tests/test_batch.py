@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -158,6 +159,37 @@ def test_formula_like_text_stays_text_in_the_report_and_feedback(tmp_path, sampl
                  for c in row if c.value == formula]
         # League table, Heatmap and every flag row of the report; Summary in the feedback.
         assert cells and all(c.data_type == "s" for c in cells), path.name
+        # Excel's quote prefix: the text stays text even after a user edits the cell.
+        assert all(c.quotePrefix for c in cells), path.name
+
+
+def test_libreoffice_opens_the_national_and_trend_reports(inbox, tmp_path):
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    history = tmp_path / "history.sqlite"
+    out = tmp_path / "out"
+    cli = CliRunner()
+    cli.invoke(app, ["batch", str(inbox), "--out", str(out), "--history", str(history),
+                     "--jobs", "2"])
+    trend = tmp_path / "trend.xlsx"
+    assert cli.invoke(app, ["trend", "--history", str(history), "--report",
+                            str(trend)]).exit_code == 0
+    converted = tmp_path / "converted"
+    profile = (tmp_path / "profile").as_uri()
+    for source in (out / "national_summary.xlsx", trend):
+        for target in ("pdf", "xlsx:Calc MS Excel 2007 XML"):
+            subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless",
+                            "--convert-to", target, "--outdir", str(converted), str(source)],
+                           check=True, capture_output=True, timeout=300)
+        assert (converted / f"{source.stem}.pdf").stat().st_size > 10_000
+    ours = openpyxl.load_workbook(out / "national_summary.xlsx")
+    theirs = openpyxl.load_workbook(converted / "national_summary.xlsx")
+    assert theirs.sheetnames == ours.sheetnames
+    for name in ("League table", "Flags", "Rejected"):
+        assert [[c.value for c in row] for row in theirs[name].iter_rows()] == \
+            [[c.value for c in row] for row in ours[name].iter_rows()], name
+    assert "Trend" in openpyxl.load_workbook(converted / "trend.xlsx").sheetnames
 
 
 def test_feedback_names_are_safe_and_unique(inbox, tmp_path):

@@ -23,13 +23,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 from typer.testing import CliRunner
 
 from tests.conftest import sample_tables, write_tables
 from xl_localism.batch import runner
 from xl_localism.batch.journal import read_index
 from xl_localism.cli import app
-from xl_localism.workbook import fastsave
 
 
 def _trust_tables(samples, index: int) -> dict:
@@ -80,17 +80,18 @@ def previous_run(tmp_path, samples) -> tuple[Path, Path, dict[str, str]]:
 
 def test_disk_full_while_writing_the_report(previous_run, monkeypatch):
     inbox, out, before = previous_run
-    real_save = fastsave.save_workbook
+    real_close = xlsxwriter.Workbook.close
 
-    def disk_full(workbook, filename):
-        real_save(workbook, filename)
+    def disk_full(workbook):
+        real_close(workbook)
+        filename = workbook.filename
         if runner.REPORT_NAME.removesuffix(".xlsx") in str(filename):
             # The disk filled up as the report was being finished: half of it is on disk.
             with open(filename, "r+b") as written:
                 written.truncate(os.path.getsize(filename) // 2)
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(filename))
 
-    monkeypatch.setattr(fastsave, "save_workbook", disk_full)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", disk_full)
     code, output = _batch(inbox, out)
     assert code == 2, output
     assert "No space left on device" in output and "unchanged" in output
@@ -98,7 +99,7 @@ def test_disk_full_while_writing_the_report(previous_run, monkeypatch):
     assert {name: after.get(name) for name in before} == before, "a previous output changed"
     assert not _strays(out)
 
-    monkeypatch.setattr(fastsave, "save_workbook", real_save)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", real_close)
     code, output = _batch(inbox, out)
     assert code == 0, output
     assert _league_rows(out) == 5
@@ -106,16 +107,19 @@ def test_disk_full_while_writing_the_report(previous_run, monkeypatch):
 
 def test_disk_full_while_a_worker_saves_its_results(previous_run, monkeypatch):
     inbox, out, _ = previous_run
-    real_write_bytes = Path.write_bytes
+    real_close = xlsxwriter.Workbook.close
 
-    def disk_full(path, data):
-        if runner.CACHE_DIR in str(path):  # a worker saving a feedback workbook
-            real_write_bytes(path, bytes(data)[: len(data) // 2])
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        return real_write_bytes(path, data)
+    def disk_full(workbook):
+        filename = str(workbook.filename)
+        if runner.CACHE_DIR in filename:  # a worker saving a feedback workbook
+            real_close(workbook)
+            with open(filename, "r+b") as written:
+                written.truncate(os.path.getsize(filename) // 2)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), filename)
+        return real_close(workbook)
 
     # Workers are forked from this process, so they inherit the failing write.
-    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", disk_full)
     _the_new_file_could_not_be_saved(inbox, out)
     monkeypatch.undo()
     _a_rerun_completes(inbox, out)
@@ -162,14 +166,9 @@ def test_disk_full_while_a_worker_appends_its_cache_entry(previous_run, monkeypa
 
 def test_a_cache_entry_damaged_before_the_report_fails_it_rather_than_lose_flags(
         previous_run, monkeypatch):
-    """Without room for the Flags rows made by the workers the report reads each entry again;
-    one damaged meanwhile must not give a Flags sheet that looks complete without its rows."""
+    """The report reads each entry again for its flags; one damaged meanwhile must not give a
+    Flags sheet that looks complete without its rows."""
     inbox, out, before = previous_run
-
-    def no_room_for_temporary_files() -> None:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(runner, "FlagSpill", no_room_for_temporary_files)
     real_finish = runner._finish
 
     def damage_then_finish(outcomes, pending, *args):
@@ -293,41 +292,18 @@ def test_ctrl_c_during_a_batch_then_rerunning(tmp_path, samples):
     assert not _strays(out)
 
 
-@pytest.mark.parametrize("fails", ["at the start", "half-way", "on every write"])
-def test_no_room_for_the_flag_rows_the_report_reads_the_cache_instead(tmp_path, samples,
-                                                                      monkeypatch, fails):
-    """The report's Flags rows wait in a temporary file while the batch runs; when the
-    temporary folder is full, the report makes them from the cache entries: same report."""
-    from xl_localism.batch.flag_rows import FlagSpill
+def test_a_report_written_later_from_the_outcomes_is_the_batchs_report(tmp_path, samples):
+    """The report takes each trust's flags from its result (its cache entry), whenever it is
+    written: no rows are made ahead of it."""
     from xl_localism.batch.national import write_national_report
 
     inbox = _inbox(tmp_path / "inbox", samples, 6)
-    good = runner.run_batch(inbox, tmp_path / "good", jobs=2, write_report=write_national_report)
-    real_add, added = FlagSpill.add, []
-
-    def no_room(*args):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    def full_after_three(spill, rows):
-        if len(added) == 3:
-            no_room()
-        added.append(rows)
-        return real_add(spill, rows)
-
-    if fails == "at the start":
-        monkeypatch.setattr(FlagSpill, "__init__", no_room)
-    elif fails == "half-way":
-        monkeypatch.setattr(FlagSpill, "add", full_after_three)
-    else:
-        # A device that is always full: the error comes when buffered bytes are written out.
-        from xl_localism.batch import flag_rows
-        monkeypatch.setattr(flag_rows.tempfile, "TemporaryFile",
-                            lambda: open("/dev/full", "w+b"))  # noqa: SIM115
-    full_tmp = runner.run_batch(inbox, tmp_path / "full", jobs=2)  # no report while it fails
-    monkeypatch.undo()
-    assert len(full_tmp.scored) == 6 and all(o.flag_rows is None or not o.flag_rows.readable
-                                             for o in full_tmp.scored)
-    report = write_national_report(full_tmp.outcomes, tmp_path / "full" / runner.REPORT_NAME)
-    expected = openpyxl.load_workbook(good.report, read_only=True)["Flags"]
-    written = openpyxl.load_workbook(report, read_only=True)["Flags"]
-    assert list(written.values) == list(expected.values) and len(list(written.values)) > 6
+    batch = runner.run_batch(inbox, tmp_path / "out", jobs=2, write_report=write_national_report)
+    again = write_national_report(batch.outcomes, tmp_path / "out" / "again.xlsx")
+    assert batch.report is not None
+    for sheet in ("League table", "Flags", "Rejected"):
+        expected = openpyxl.load_workbook(batch.report, read_only=True)[sheet]
+        written = openpyxl.load_workbook(again, read_only=True)[sheet]
+        assert list(written.values) == list(expected.values), sheet
+    flags = list(openpyxl.load_workbook(again, read_only=True)["Flags"].values)
+    assert len(flags) > 6

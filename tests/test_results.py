@@ -34,17 +34,12 @@ from xl_localism.layout import (
     wrapped_lines,
 )
 from xl_localism.models import Assessment, Flag
+from xl_localism.render.openpyxl import render_sheet, write_results
 from xl_localism.report import explain
 from xl_localism.tables import build_submission
 from xl_localism.vocab import Rag, Severity
 from xl_localism.workbook.reader import read_workbook
-from xl_localism.workbook.results import (
-    render_sheet,
-    unsafe_parts,
-    write_feedback_workbook,
-    write_results,
-    write_summary,
-)
+from xl_localism.workbook.results import unsafe_parts, write_feedback_workbook, write_summary
 
 FORMULA = '=HYPERLINK("http://example.invalid","click")'
 

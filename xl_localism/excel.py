@@ -26,6 +26,7 @@ from typing import Any
 from xl_localism import schema, vocab
 from xl_localism.catalogue import default_catalogue
 from xl_localism.engine import assess
+from xl_localism.flag_rows import NO_FLAGS, flag_row
 from xl_localism.layout import (
     COMPONENT_NAMES,
     RAG_COLOURS,
@@ -38,7 +39,7 @@ from xl_localism.schema import TableSpec, header_key
 from xl_localism.status import target_status
 from xl_localism.tables import RawTable, build_submission
 from xl_localism.vocab import DRIVER_NAMES, Polarity, Severity, round_half_up
-from xl_localism.workbook.reader import Grid, TableRef, _plain, locate_tables
+from xl_localism.workbook.reader import Grid, TableRef, locate_tables, plain_cell
 
 PREFIX = "#LOCALISM: "
 # The table arguments of LOCALISM_SCORE and its companions, in Excel's order; each name is also
@@ -94,7 +95,7 @@ def plain_value(value: Any) -> Any:
         value = None if value != value else to_pydatetime()
     if isinstance(value, float) and math.isnan(value):
         return None
-    return _plain(value)
+    return plain_cell(value)
 
 
 def _is_frame(value: Any) -> bool:
@@ -238,10 +239,13 @@ def breakdown_rows(assessment: Assessment) -> list[list[Any]]:
 def flag_rows(flags: Iterable[Flag]) -> list[list[Any]]:
     """Every flag, most severe first, with where it points and what to do."""
     rows: list[list[Any]] = [FLAG_ARRAY_HEADERS]
-    rows.extend([f.severity.value, f.code, f.sheet or "", f.cell or "", f.message[:MAX_CELL_TEXT],
-                 f.action] for f in flags)
+    for flag in flags:
+        # A None spilled into Excel reads as 0, so blanks are "".
+        severity, code, sheet, where, message, action = flag_row(flag)
+        rows.append([severity, code, sheet or "", where or "", message[:MAX_CELL_TEXT],
+                     action or ""])
     if len(rows) == 1:
-        rows.append(["", "", "", "", "No flags were raised.", ""])
+        rows.append(["", "", "", "", NO_FLAGS, ""])
     return rows
 
 
@@ -376,7 +380,7 @@ def read_book(book: Any) -> tuple[dict[str, Grid], list[TableRef]]:
     for sheet in book.sheets:
         used = sheet.used_range
         values = used.options(ndim=2, err_to_str=True).value or [[]]
-        rows = [[_plain(v) for v in row] for row in values]
+        rows = [[plain_cell(v) for v in row] for row in values]
         if all(v is None for row in rows for v in row):
             rows = []
         grids[sheet.name] = Grid(sheet.name, rows, used.row, used.column)

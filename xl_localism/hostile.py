@@ -83,6 +83,12 @@ def _add(part: str, content: bytes) -> Callable[[Members], Members]:
     return lambda members: [*members, (part, content)]
 
 
+def _put(part: str, content: bytes) -> Callable[[Members], Members]:
+    """``part`` with ``content``, in place of any part of that name: a second part of one name
+    would be refused as a damaged package before the content is looked at."""
+    return lambda members: [*_drop(part)(members), (part, content)]
+
+
 def _before_sheet_data(cells: bytes) -> Callable[[bytes], bytes]:
     """Insert rows at the end of a sheet's data (rows must stay after existing ones)."""
     return lambda xml: xml.replace(b"</sheetData>", cells + b"</sheetData>", 1)
@@ -188,7 +194,7 @@ def _mutations() -> list[Mutation]:
     members("entities", "utf16-doctype", _edit(ABOUT_SHEET, lambda x: (
         '<?xml version="1.0" encoding="UTF-16"?>'.encode("utf-16")
         + (LAUGHS.decode() + x.split(b"?>", 1)[-1].decode()).encode("utf-16-le"))), "rejected")
-    members("entities", "shared-strings-laughs", lambda ms: _add(
+    members("entities", "shared-strings-laughs", lambda ms: _put(
         "xl/sharedStrings.xml", _with_prolog(LAUGHS)(_shared_strings(["&lol9;"])))(
         _edit(ABOUT_SHEET, _in_first_data_cell(b'<c r="A2" t="s"><v>0</v></c>'))(ms)),
         "rejected")

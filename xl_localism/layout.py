@@ -1,19 +1,19 @@
 """What goes in which cell of the Summary and Flags sheets, decided once, as plain data.
 
-Three renderers draw these layouts: openpyxl for results copied into a submitted workbook
-(:mod:`xl_localism.workbook.results`), SpreadsheetML text for the separate feedback workbooks a
-batch writes (:mod:`xl_localism.workbook.sheetml_render`), and the xlwings Book API behind the
-Excel ribbon. None decides content, order, number formats or colours; each only translates a
-:class:`SheetLayout` into its library's calls or XML. So this module imports none of them, and
-a change to the Summary is made here, once, for every door.
+Three renderers draw these layouts: XlsxWriter for every new workbook (feedback workbooks, the
+national report: :mod:`xl_localism.render.xlsxwriter`), openpyxl for results copied into a
+submitted workbook (:mod:`xl_localism.render.openpyxl`), and the xlwings Book API behind the
+Excel ribbon (:mod:`xl_localism.workbook.xlwings_render`). None decides content, order, number
+formats or colours; each only translates a :class:`SheetLayout` into its library's calls. So
+this module imports none of them, and a change to the Summary is made here, once, for every door.
 
 Conventions a renderer can rely on:
 
 * Cell addresses are A1 strings relative to the layout's own sheet; colours are ``RRGGBB`` hex.
 * A layout never holds a formula. Strings in :attr:`Block.text_cells` came from the submission
   (trust and LAA names, indicator titles, messages quoting cells) and MUST be stored as text even
-  when they begin with ``=``, ``+``, ``-`` or ``@``: openpyxl via ``files.write_text``, the
-  SpreadsheetML door as inline strings with a quote prefix, xlwings by setting the cell's number
+  when they begin with ``=``, ``+``, ``-`` or ``@``: openpyxl via ``files.write_text``,
+  XlsxWriter with ``write_string`` and a quote prefix, xlwings by setting the cell's number
   format to ``@`` before the value.
 * ``Block.links`` point at places in the submitted workbook; draw one only when that sheet exists
   in the workbook being written (a separate feedback workbook has none of them).
@@ -24,13 +24,22 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import re
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from xl_localism import schema
+
+# Re-exported: renderers and tests read addresses through the layout module.
+from xl_localism.a1 import (  # noqa: F401
+    column_index,
+    column_letter,
+    location_sheet,
+    sheet_location,
+    split_ref,
+)
+from xl_localism.flag_rows import FLAG_COLUMNS, NO_FLAGS, flag_row
 from xl_localism.models import (
     Assessment,
     Component,
@@ -273,9 +282,16 @@ class Block:
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """A chart over ranges of the same sheet."""
+    """A chart over ranges of the same sheet.
 
-    kind: str  # only "bar" (vertical bars) so far
+    Each column of ``values_ref`` is a series. With ``titles_in_first_row`` the first row of
+    ``values_ref`` holds the series' names (as Excel's "series name from cell"); otherwise the
+    one series is named ``series_title``.
+    """
+
+    # "bar" (vertical bars), "stacked bar" or "line". The Summary's chart is a "bar", and that
+    # is all the openpyxl and xlwings renderers are asked to draw.
+    kind: str
     title: str
     anchor: str
     categories_ref: str
@@ -291,6 +307,9 @@ class ChartSpec:
     show_values: bool = True
     width_cm: float = 16.0
     height_cm: float = 7.5
+    titles_in_first_row: bool = False
+    series_colours: tuple[str, ...] = ()  # one per series (RRGGBB)
+    legend: bool = False
 
 
 @dataclass
@@ -353,52 +372,6 @@ def wrapped_lines(text: str, width: float, bold: bool = False) -> int:
     per_line = max(1, math.floor(width * (1.05 if bold else 1.15)) - 1)
     return sum(max(1, len(textwrap.wrap(part, per_line, break_long_words=True)))
                for part in text.splitlines() or [""])
-
-
-# ---------------------------------------------------------------------------------------------
-# A1 helpers (kept here so a renderer need not import openpyxl to read a layout)
-
-_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
-
-
-def column_letter(index: int) -> str:
-    """1 -> "A", 27 -> "AA"."""
-    if index < 1:
-        raise ValueError(f"column index must be 1 or more, found {index}")
-    letters = ""
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def column_index(letters: str) -> int:
-    """"A" -> 1, "AA" -> 27."""
-    index = 0
-    for char in letters.upper():
-        index = index * 26 + ord(char) - 64
-    return index
-
-
-def split_ref(ref: str) -> tuple[int, int]:
-    """"B12" -> (column 2, row 12)."""
-    match = _REF.match(ref)
-    if not match:
-        raise ValueError(f"expected a cell address such as 'B12', found {ref!r}")
-    return column_index(match.group(1)), int(match.group(2))
-
-
-def sheet_location(sheet: str, cell: str) -> str:
-    """A location inside a workbook, quoted as Excel needs: "'LAA Targets'!A7"."""
-    return "'{}'!{}".format(sheet.replace("'", "''"), cell)
-
-
-def location_sheet(location: str) -> str:
-    """The sheet a location points at: "'LAA Targets'!A7" -> "LAA Targets"."""
-    sheet = location.rsplit("!", 1)[0]
-    if sheet.startswith("'") and sheet.endswith("'"):
-        sheet = sheet[1:-1].replace("''", "'")
-    return sheet
 
 
 # ---------------------------------------------------------------------------------------------
@@ -702,13 +675,7 @@ def _measures(measures: list[MeasureResult], anchor: str) -> Block:
 # Flags
 
 
-FLAG_HEADERS = ["Severity", "Code", "Sheet", "Cell", "Message", "Suggested action"]
-
-
-def _where(flag: Flag) -> str | None:
-    if flag.cell:
-        return flag.cell
-    return f"row {flag.row}" if flag.row else None
+FLAG_HEADERS = list(FLAG_COLUMNS)
 
 
 def _flag_link(flag: Flag) -> str | None:
@@ -722,11 +689,10 @@ def flags_layout(assessment: Assessment) -> SheetLayout:
     flags = assessment.flags
     widths = {"A": 11, "B": 28, "C": 16, "D": 9, "E": 64, "F": 52}
     if not flags:
-        block = _table("A1", FLAG_HEADERS, [[None, None, None, None,
-                                             "No flags were raised.", None]])
+        block = _table("A1", FLAG_HEADERS, [[None, None, None, None, NO_FLAGS, None]])
         return SheetLayout(name=schema.FLAGS_SHEET, blocks=[block], column_widths=widths,
                            freeze="A2", print_title_rows="1:1").fit_row_heights()
-    rows = [[f.severity.value, f.code, f.sheet, _where(f), f.message, f.action] for f in flags]
+    rows = [flag_row(f) for f in flags]
     block = _table("A1", FLAG_HEADERS, rows, wrap=(4, 5), text_columns=(2, 3, 4),
                    table_name=FLAGS_TABLE)
     block.column_styles[3] = Style(horizontal="center")

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from xl_localism.flag_rows import flag_row
 from xl_localism.models import Assessment, Component
 from xl_localism.vocab import Driver
 
@@ -183,10 +184,13 @@ def render_flags(console: Console, flags: Iterable[Any]) -> None:
     for header in ("severity", "code", "where", "message"):
         table.add_column(header, overflow="fold")
     for flag in flags:
-        where = "!".join(p for p in (flag.sheet, flag.cell) if p) or "—"
+        severity, code, sheet, cell, message, _ = flag_row(flag)
+        # "LAA Targets!F7", or "LAA Targets row 7" for a flag on a whole row.
+        where = ("!" if cell and not cell.startswith("row ") else " ").join(
+            p for p in (sheet, cell) if p) or "—"
         # Messages quote what trusts typed: never let that text be read as rich markup.
-        table.add_row(f"[{SEVERITY_STYLE[flag.severity.value]}]{flag.severity.value}[/]",
-                      flag.code, escape(where), escape(flag.message))
+        table.add_row(f"[{SEVERITY_STYLE[severity]}]{severity}[/]", code, escape(where),
+                      escape(message))
     console.print(table)
 
 

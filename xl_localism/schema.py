@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from xl_localism.vocab import _squash
+from xl_localism.vocab import squash
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class TableSpec:
 
 def header_key(header: object) -> str:
     """Headers match case- and space-insensitively: 'Plan Ref', 'plan ref' and 'PlanRef' agree."""
-    return _squash(str(header)) if header is not None else ""
+    return squash(str(header)) if header is not None else ""
 
 
 ABOUT = TableSpec("about", "About", "TrustInfo", (

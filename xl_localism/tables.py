@@ -14,10 +14,10 @@ from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
-from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from xl_localism import schema, vocab
+from xl_localism.a1 import column_letter
 from xl_localism.flags import make_flag
 from xl_localism.models import (
     ChecklistItem,
@@ -61,7 +61,7 @@ class RawTable:
         return self.header_row + 1 + index
 
     def cell(self, index: int, column: int) -> str:
-        return f"{get_column_letter(self.first_column + column)}{self.row_number(index)}"
+        return f"{column_letter(self.first_column + column)}{self.row_number(index)}"
 
 
 @dataclass
@@ -81,7 +81,7 @@ def _columns(spec: TableSpec, raw: RawTable, reading: _Reading) -> dict[str, int
         if vocab.is_blank(header):
             continue
         column = spec.column_for(header)
-        letter = get_column_letter(raw.first_column + index)
+        letter = column_letter(raw.first_column + index)
         if column is None:
             reading.problem("COLUMN_IGNORED", f"Column '{header}' on sheet '{raw.sheet}' is not "
                             f"part of the {spec.table} table and was ignored.",

@@ -90,9 +90,12 @@ _SEPARATORS = re.compile(r"[\s_\-]+")
 
 # Headers, statuses and driver names repeat on every row of every workbook.
 @functools.lru_cache(maxsize=4096)
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
     """Lower-case and drop spaces, hyphens and underscores: how users' spellings differ."""
     return _SEPARATORS.sub("", text).lower()
+
+
+_squash = squash  # the name this module's own code uses; other modules import squash
 
 
 def is_blank(value: object) -> bool:

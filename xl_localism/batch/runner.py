@@ -26,7 +26,6 @@ from pebble import ProcessExpired, ProcessPool
 
 import xl_localism
 from xl_localism.batch.discover import find_submissions
-from xl_localism.batch.flag_rows import FlagSpill, SpilledRows, rows_by_severity
 from xl_localism.batch.journal import EntryLocation, journal_for, read_index
 from xl_localism.batch.naming import unique_stems
 from xl_localism.workbook.files import atomic_path, remove_if_untouched
@@ -68,8 +67,6 @@ class Outcome:
     feedback: Path | None = None
     notes: list[str] = field(default_factory=list)
     entry: EntryLocation | None = None  # the cache entry holding the full result
-    # The report's Flags rows, made by the worker that scored it (see batch.flag_rows).
-    flag_rows: SpilledRows | None = field(default=None, repr=False)
 
     @property
     def result(self) -> dict[str, Any] | None:
@@ -162,10 +159,8 @@ def process_submission(path: str, cache_dir: str, key: str) -> dict[str, Any]:
         return {"rejected": f"its results could not be saved ({error.strerror or error}); it "
                             "will be scored again on the next run"}
     if "result" in outcome:
-        # The parent reads flags and explanation from the entry when it needs them; the
-        # report's Flags rows it is given ready, made here on all cores.
-        return {"result": summary_of(outcome["result"]), "entry": entry,
-                "flag_rows": rows_by_severity(outcome["result"]["flags"])}
+        # The parent reads flags and explanation from the entry when it needs them.
+        return {"result": summary_of(outcome["result"]), "entry": entry}
     return outcome
 
 
@@ -215,8 +210,6 @@ def _load_cached(cache: Path, key: str, index: dict[str, EntryLocation]) -> dict
         return None
     data["entry"] = entry
     if "result" in data:
-        # The flags go to the report's rows now, while the entry is in hand (see run_batch).
-        data["flags"] = data["result"].get("flags", [])
         data["result"] = summary_of(data["result"])
     return data
 
@@ -275,12 +268,8 @@ def run_batch(
                 continue
             cached = _load_cached(cache, outcome.key, index)
             if cached is not None:
-                flags = cached.pop("flags", None)
                 _apply(outcome, cached, cache)
                 outcome.cached = True
-                if flags is not None and outcome.summary is not None:
-                    # Made from the entry already read, so the report need not read it again.
-                    scorer.keep_flag_rows(outcome, rows_by_severity(flags))
                 settled(outcome)
             else:
                 pending.append(outcome)
@@ -296,7 +285,6 @@ def run_batch(
     try:
         return _finish(outcomes, pending, out_dir, cache, write_report, interrupted)
     finally:
-        scorer.close_spill()  # a report written later reads the cache entries instead
         if shutting_down is not None:
             shutting_down.join()
 
@@ -370,10 +358,6 @@ class _Scorer:
         self.cache, self.workers, self.timeout = cache, workers, timeout
         self.pool: ProcessPool | None = None
         self.scheduled: deque[tuple[Outcome, Any]] = deque()
-        self.flag_spill: FlagSpill | None = None
-        # Without room for temporary files the report reads each cache entry instead.
-        with contextlib.suppress(OSError):
-            self.flag_spill = FlagSpill()
 
     def schedule(self, outcome: Outcome) -> None:
         if self.pool is None:
@@ -399,27 +383,9 @@ class _Scorer:
                                     "the next run"}
             except Exception as error:
                 data = {"rejected": f"could not be scored ({type(error).__name__})"}
-            flag_rows = data.pop("flag_rows", None)
             _apply(outcome, data, self.cache)
-            if flag_rows is not None and outcome.summary is not None:
-                self.keep_flag_rows(outcome, flag_rows)
             if on_progress:
                 on_progress(outcome)
-
-    def keep_flag_rows(self, outcome: Outcome, flag_rows: dict[str, Any]) -> None:
-        if self.flag_spill is None:
-            return
-        try:
-            outcome.flag_rows = self.flag_spill.add(flag_rows)
-        except OSError:
-            # The temporary folder is full: every row spilled so far is unreadable now, and
-            # the report reads the cache entries instead.
-            self.close_spill()
-
-    def close_spill(self) -> None:
-        if self.flag_spill is not None:
-            self.flag_spill.close()
-            self.flag_spill = None
 
     def stop(self) -> None:
         """Stop the workers now, mid-file if need be (Ctrl-C, an error)."""

@@ -16,6 +16,7 @@ import posixpath
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -28,7 +29,10 @@ from xl_localism.flags import make_flag
 from xl_localism.models import Flag, Submission
 from xl_localism.schema import TableSpec, header_key
 from xl_localism.tables import RawTable, build_submission
-from xl_localism.workbook.zippack import ZLIB, ZLIB_ERRORS
+
+# Parts are inflated by the standard library's zlib (ISA-L left with the SpreadsheetML writer).
+ZLIB = zlib
+ZLIB_ERRORS: tuple[type[Exception], ...] = (zlib.error,)
 
 Engine = Literal["auto", "calamine", "openpyxl"]
 
@@ -458,7 +462,7 @@ def _doctype_reason(part: str) -> str:
             "file was crafted or damaged")
 
 
-def _plain(value: Any) -> Any:
+def plain_cell(value: Any) -> Any:
     """Make both engines agree: midnight datetimes are dates, blanks are None."""
     if isinstance(value, datetime) and value.time() == time(0):
         return value.date()
@@ -487,7 +491,7 @@ def _read_calamine(path: Path, tables: list[TableRef]) -> tuple[dict[str, Grid],
                 continue
             sheet = workbook.get_sheet_by_name(name)
             start_row, start_column = sheet.start or (0, 0)
-            rows = [[_plain(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+            rows = [[plain_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
             if start_row or start_column:
                 # to_python(skip_empty_area=False) starts at A1; keep the used area only.
                 rows = [row[start_column:] for row in rows[start_row:]]
@@ -536,7 +540,7 @@ def _read_openpyxl(path: Path) -> tuple[dict[str, Grid], list[TableRef]]:
         grids: dict[str, Grid] = {}
         tables: list[TableRef] = []
         for sheet in workbook.worksheets:
-            rows = [[_plain(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            rows = [[plain_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
             merged = [(m.min_row, m.min_col, m.max_row, m.max_col)
                       for m in sheet.merged_cells.ranges]
             grids[sheet.title] = Grid(sheet.title, rows, 1, 1, merged)
@@ -605,7 +609,7 @@ def _merged_notes(raw: RawTable, grid: Grid, last_row: int | None = None) -> lis
     for r1, c1, r2, c2 in grid.merged:
         if r2 >= raw.header_row and r1 <= last_row and c2 >= raw.first_column and \
                 c1 <= last_column:
-            from openpyxl.utils import get_column_letter as letter
+            from xl_localism.a1 import column_letter as letter
 
             span = f"{letter(c1)}{r1}:{letter(c2)}{r2}"
             notes.append(make_flag("DATA_INVALID", f"Merged cells {span} on sheet "

@@ -3,36 +3,34 @@
 Sheet, table and header names, input hints, vocabularies, checklist items, NIs and setting
 defaults all come from :mod:`xl_localism.schema`, :mod:`xl_localism.vocab`, the catalogue and the
 ``Settings`` model, so the template cannot drift from what the reader expects.
+
+Written by XlsxWriter, like every new workbook: tables, data validation, defined names and the
+Indicator lookup formula are all its own features. Text is written with ``write_string`` (with a
+quote prefix when it starts like a formula); the one formula is the template's own lookup.
 """
 
 from __future__ import annotations
 
-import io
 import math
-import re
-import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import annotated_types
-import openpyxl
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.utils.datetime import to_excel
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table, TableStyleInfo
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from xl_localism import schema
+from xl_localism.a1 import column_letter, sheet_location, split_range
 from xl_localism.catalogue import default_catalogue
 from xl_localism.models import Settings, is_wales_only
 from xl_localism.schema import Column, TableSpec, header_key
 from xl_localism.vocab import DRIVER_NAMES, Driver, Nation, Polarity, Role, Status, parse_nation
-from xl_localism.workbook.files import save_atomically, write_text
+from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, atomic_path, cell_text
 
 INSTRUCTIONS_SHEET = "Instructions"
 LISTS_SHEET = "Lists"
@@ -42,23 +40,22 @@ BLANK_ROWS: dict[str, int] = {"targets": 60, "measures": 20, "objectives": 20, "
 # Validations reach this many rows past a table, so rows a user adds below it keep them.
 EXTRA_ROWS = 500
 
-# A fixed timestamp makes the same call write byte-identical files (no churn in git).
+# A fixed timestamp makes the same call write byte-identical files (no churn in git); XlsxWriter
+# stamps the zip's entries with a fixed date of its own.
 PINNED_TIME = datetime(2010, 4, 1)
-_ZIP_TIME = (2010, 4, 1, 0, 0, 0)
 
 DATE_FORMAT = "dd/mm/yyyy"
 _DATE_RANGE = (date(2000, 1, 1), date(2099, 12, 31))
 
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-_FONT = "Calibri"  # named, or LibreOffice falls back to a serif face for styled cells
-_HEADER_FONT = Font(name=_FONT, bold=True, color="FFFFFF")
-_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-_COMPUTED_FILL = PatternFill("solid", fgColor="D9D9D9")
-_EDGE = Side(style="thin", color="BFBFBF")
-_BORDER = Border(left=_EDGE, right=_EDGE, top=_EDGE, bottom=_EDGE)
-_TOP = Alignment(vertical="top")
-_CENTRE = Alignment(vertical="top", horizontal="center")
-_WRAP = Alignment(vertical="top", wrap_text=True)
+_ACCENT = "#1F4E78"
+_HEADER = {"bold": True, "font_color": "#FFFFFF", "pattern": 1, "bg_color": _ACCENT,
+           "text_wrap": True, "valign": "top"}
+_INPUT = {"pattern": 1, "bg_color": "#FFF2CC"}
+_COMPUTED_LOOK = {"pattern": 1, "bg_color": "#D9D9D9"}
+_BORDER = {"border": 1, "border_color": "#BFBFBF"}
+_TOP = {"valign": "top"}
+_CENTRE = {"valign": "top", "align": "center"}
+_WRAP = {"valign": "top", "text_wrap": True}
 
 # Column widths by model field; anything unlisted gets room for its header.
 _WIDTHS: dict[tuple[str, str], float] = {
@@ -149,13 +146,33 @@ def indicator_formula(ni_cell: str) -> str:
     return f'=IFERROR(VLOOKUP("NI "&{number},{NI_TITLES_NAME},2,FALSE),"")'
 
 
-def build_workbook(
+class _Formats:
+    """One XlsxWriter format per distinct set of properties: thousands of cells share a few."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self._made: dict[tuple[tuple[str, Any], ...], Format] = {}
+
+    def get(self, *parts: Mapping[str, Any], **extra: Any) -> Format:
+        properties: dict[str, Any] = {}
+        for part in parts:
+            properties.update(part)
+        properties.update(extra)
+        key = tuple(sorted(properties.items()))
+        if key not in self._made:
+            self._made[key] = self.workbook.add_format(properties)
+        return self._made[key]
+
+
+def write_template(
+    path: Path | str,
     trust: str | None = None,
     nation: str = "England",
     as_at: date | None = None,
     rows: Mapping[str, Sequence[Sequence[Any]]] | None = None,
-) -> openpyxl.Workbook:
-    """A workbook for one trust and period: Instructions, one sheet per SPEC §3 table, Lists.
+) -> Path:
+    """A workbook for one trust and period at ``path``: Instructions, one sheet per SPEC §3
+    table, Lists. Written atomically, byte-identical for the same arguments.
 
     ``rows`` maps table keys (``schema.TABLES_BY_KEY``) to row values in header order. A key
     that is absent gets the template default: About from ``trust``/``nation``/``as_at``, the
@@ -167,65 +184,51 @@ def build_workbook(
     if unknown:
         raise ValueError(f"unknown table keys {sorted(unknown)}; expected some of "
                          f"{list(schema.TABLES_BY_KEY)}")
-
-    workbook = openpyxl.Workbook()
-    workbook.properties.creator = "xl-localism"
-    workbook.properties.title = "Localism readiness workbook"
-    workbook.properties.created = PINNED_TIME
-    workbook.properties.modified = PINNED_TIME
-
-    instructions = workbook.active
-    assert instructions is not None
-    instructions.title = INSTRUCTIONS_SHEET
-    _write_instructions(instructions, trust)
-
+    tables = []
     for spec in schema.TABLES:
         supplied = rows.get(spec.key)
         data = ([list(r) for r in supplied] if supplied is not None
                 else _default_rows(spec, trust, chosen, as_at))
-        _write_table(workbook.create_sheet(spec.sheet), spec, data)
+        _check_width(spec, data)
+        tables.append((spec, data))
 
-    _write_lists(workbook)
-    return workbook
+    with atomic_path(path) as temporary:
+        workbook = xlsxwriter.Workbook(str(temporary), {
+            "strings_to_formulas": False, "strings_to_numbers": False,
+            "strings_to_urls": False, "in_memory": True})
+        try:
+            workbook.set_properties({"title": "Localism readiness workbook",
+                                     "author": "xl-localism", "created": PINNED_TIME})
+            formats = _Formats(workbook)
+            _write_instructions(workbook.add_worksheet(INSTRUCTIONS_SHEET), formats, trust)
+            for spec, data in tables:
+                _write_table(workbook.add_worksheet(spec.sheet), formats, spec, data)
+            _write_lists(workbook, formats)
+            workbook.close()
+        except BaseException:
+            workbook.fileclosed = True  # given up on purpose: atomic_path removes the file
+            raise
+    return Path(path)
 
 
-def write_template(
-    path: Path | str,
-    trust: str | None = None,
-    nation: str = "England",
-    as_at: date | None = None,
-    rows: Mapping[str, Sequence[Sequence[Any]]] | None = None,
-) -> Path:
-    """Write :func:`build_workbook`'s workbook to ``path`` atomically, byte-identical per call."""
-    workbook = build_workbook(trust=trust, nation=nation, as_at=as_at, rows=rows)
-    return save_atomically(_PinnedPackage(workbook), path)
-
-
-class _PinnedPackage:
-    """What save_atomically saves: the workbook with fixed timestamps inside and on the zip.
-
-    openpyxl stamps ``modified`` with the clock at save time and zip entries with the clock too,
-    so the package is rewritten with :data:`PINNED_TIME` after openpyxl has written it.
-    """
-
-    def __init__(self, workbook: openpyxl.Workbook) -> None:
-        self.workbook = workbook
-
-    def save(self, path: Path | str) -> None:
-        buffer = io.BytesIO()
-        self.workbook.save(buffer)
-        stamp = PINNED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
-        with zipfile.ZipFile(buffer) as source, \
-                zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-            for entry in source.infolist():
-                data = source.read(entry.filename)
-                if entry.filename == "docProps/core.xml":
-                    data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                                  rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
-                pinned = zipfile.ZipInfo(entry.filename, date_time=_ZIP_TIME)
-                pinned.compress_type = zipfile.ZIP_DEFLATED
-                pinned.external_attr = 0o644 << 16
-                target.writestr(pinned, data)
+def _write_value(ws: Worksheet, row: int, col: int, value: Any, cell_format: Format,
+                 formats: _Formats, look: Mapping[str, Any]) -> None:
+    """One cell, 0-based: text always as text, never a formula."""
+    if isinstance(value, str):
+        text = cell_text(value)
+        if text.startswith(CELL_INJECTION_PREFIXES):
+            cell_format = formats.get(look, quote_prefix=True)
+        ws.write_string(row, col, text, cell_format)
+    elif value is None:
+        ws.write_blank(row, col, None, cell_format)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, cell_format)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, cell_format)
+    elif isinstance(value, (date, time)):
+        ws.write_datetime(row, col, value, cell_format)
+    else:
+        ws.write_string(row, col, cell_text(str(value)), cell_format)
 
 
 # --- default content -------------------------------------------------------------------------
@@ -251,58 +254,59 @@ def _default_rows(spec: TableSpec, trust: str | None, nation: Nation,
 
 # --- the table sheets ------------------------------------------------------------------------
 
-def _write_table(ws: Worksheet, spec: TableSpec, data: list[list[Any]]) -> None:
+def _check_width(spec: TableSpec, data: list[list[Any]]) -> None:
     width = len(spec.columns)
     for values in data:
         if len(values) > width:
             raise ValueError(f"a {spec.sheet} row has {len(values)} values but the table has "
                              f"{width} columns ({', '.join(spec.headers)}): {values!r}")
+
+
+def _write_table(ws: Worksheet, formats: _Formats, spec: TableSpec,
+                 data: list[list[Any]]) -> None:
+    width = len(spec.columns)
     if not data:
         data = [[None] * width]  # a table needs a data row to be a valid ListObject
     last_row = 1 + len(data)
-    letters = {c.field: get_column_letter(i) for i, c in enumerate(spec.columns, start=1)}
+    letters = {c.field: column_letter(i) for i, c in enumerate(spec.columns, start=1)}
 
-    for col, column in enumerate(spec.columns, start=1):
-        cell = ws.cell(row=1, column=col, value=column.header)
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.alignment = _WRAP
-        cell.border = _BORDER
+    # The table first: add_table writes its header cells, which are then written over with
+    # the template's look.
+    ws.add_table(0, 0, last_row - 1, width - 1, {
+        "name": spec.table, "style": "Table Style Light 9", "banded_rows": False,
+        "columns": [{"header": column.header} for column in spec.columns]})
+    header = formats.get(_HEADER, _BORDER)
+    for col, column in enumerate(spec.columns):
+        ws.write_string(0, col, column.header, header)
         key = (spec.key, column.field)
-        ws.column_dimensions[get_column_letter(col)].width = max(
-            _WIDTHS.get(key, 0), len(column.header) + 4)
+        ws.set_column(col, col, max(_WIDTHS.get(key, 0), len(column.header) + 4))
 
     for index, values in enumerate(data):
         row = 2 + index
         padded = [*values, *([None] * (width - len(values)))]
-        for col, (column, value) in enumerate(zip(spec.columns, padded, strict=True), start=1):
-            cell = ws.cell(row=row, column=col)
+        # About's As at shows a date typed into it as a date, even when it starts blank.
+        dated_row = spec.key == "about" and _about_field(padded[0]) == "as_at"
+        for col, (column, value) in enumerate(zip(spec.columns, padded, strict=True)):
             key = (spec.key, column.field)
-            if key in _COMPUTED and (value is None or value == ""):
-                cell.value = indicator_formula(f"{letters['ni']}{row}")
-            else:
-                write_text(cell, value)
-            if isinstance(value, date):
-                cell.number_format = DATE_FORMAT
-            cell.border = _BORDER
-            cell.alignment = _alignment(key)
+            look = {**_BORDER, **_alignment(key)}
             if key in _COMPUTED:
-                cell.fill = _COMPUTED_FILL
+                look.update(_COMPUTED_LOOK)
             elif key not in _GIVEN:
-                cell.fill = _INPUT_FILL
+                look.update(_INPUT)
+            if isinstance(value, date) or key in _DATE_FIELDS or (col == 1 and dated_row):
+                look["num_format"] = DATE_FORMAT
+            if key in _COMPUTED and (value is None or value == ""):
+                # "" as its value until Excel calculates, as a blank cell reads: not 0.
+                ws.write_formula(row - 1, col, indicator_formula(f"{letters['ni']}{row}"),
+                                 formats.get(look), "")
+            else:
+                _write_value(ws, row - 1, col, value, formats.get(look), formats, look)
         _fit_height(ws, spec, row, padded)
 
-    ref = f"A1:{get_column_letter(width)}{last_row}"
-    table = Table(displayName=spec.table, ref=ref)
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=False,
-                                          showColumnStripes=False)
-    ws.add_table(table)
-    ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.freeze_panes(1, 0)
+    ws.repeat_rows(0)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
 
     if spec.key == "about":
         _about_rules(ws, data)
@@ -312,24 +316,24 @@ def _write_table(ws: Worksheet, spec: TableSpec, data: list[list[Any]]) -> None:
         _column_rules(ws, spec, last_row)
 
 
-def _alignment(key: tuple[str, str]) -> Alignment:
+def _alignment(key: tuple[str, str]) -> dict[str, Any]:
     if key == ("about", "value"):
         # One column holds names and a date; left-aligned they read as one list.
-        return Alignment(vertical="top", horizontal="left", wrap_text=True)
+        return {"valign": "top", "align": "left", "text_wrap": True}
     if key in _WRAPPED:
         return _WRAP
     return _CENTRE if key in _CENTRED else _TOP
 
 
 def _fit_height(ws: Worksheet, spec: TableSpec, row: int, values: Sequence[Any]) -> None:
-    """Give wrapped text room: openpyxl cannot auto-fit and Excel does not on open."""
+    """Give wrapped text room: Excel does not fit a row's height to wrapped text on open."""
     lines = 1
     for column, value in zip(spec.columns, values, strict=True):
         key = (spec.key, column.field)
         if key in _WRAPPED and isinstance(value, str):
             lines = max(lines, _line_count(value, _WIDTHS.get(key, 10)))
     if lines > 1:
-        ws.row_dimensions[row].height = 15 * lines
+        ws.set_row(row - 1, 15 * lines)
 
 
 def _line_count(text: str, width: float) -> int:
@@ -343,39 +347,48 @@ def _line_count(text: str, width: float) -> int:
 
 def _prompt(title: str, text: str) -> dict[str, Any]:
     # Excel rejects the whole file ("repair") when a title passes 32 or a message 255 characters.
-    return {"promptTitle": title[:32], "prompt": text[:255], "showInputMessage": True}
+    return {"input_title": title[:32], "input_message": text[:255], "show_input": True}
 
 
 def _error(text: str, style: str = "stop") -> dict[str, Any]:
-    return {"errorTitle": "Not a valid entry", "error": text[:255], "errorStyle": style,
-            "showErrorMessage": True}
+    return {"error_title": "Not a valid entry", "error_message": text[:255],
+            "error_type": style, "show_error": True}
+
+
+# A rule is XlsxWriter's data_validation() options.
+_Rule = dict[str, Any]
 
 
 def _list_rule(list_name: str, header: str, hint: str, style: str = "stop",
-               message: str = "") -> DataValidation:
+               message: str = "") -> _Rule:
     values = next(x.values for x in _lists() if x.name == list_name)
     if not message:
         message = f"Choose one of: {', '.join(values)}."
-    return DataValidation(type="list", formula1=list_name, allow_blank=True,
-                          **_prompt(header, hint), **_error(message, style))
+    return {"validate": "list", "source": f"={list_name}", "ignore_blank": True,
+            **_prompt(header, hint), **_error(message, style)}
 
 
-def _number_rule(header: str, hint: str, top_left: str) -> DataValidation:
-    return DataValidation(type="custom", formula1=f"ISNUMBER({top_left})", allow_blank=True,
-                          **_prompt(header, hint or "A number"),
-                          **_error("Enter a number, e.g. 42.5 (no words or units)."))
+def _number_rule(header: str, hint: str, top_left: str) -> _Rule:
+    return {"validate": "custom", "value": f"=ISNUMBER({top_left})", "ignore_blank": True,
+            **_prompt(header, hint or "A number"),
+            **_error("Enter a number, e.g. 42.5 (no words or units).")}
 
 
-def _date_rule(header: str, hint: str) -> DataValidation:
-    low, high = (str(int(to_excel(d))) for d in _DATE_RANGE)
-    return DataValidation(type="date", operator="between", formula1=low, formula2=high,
-                          allow_blank=True, **_prompt(header, hint or "A date"),
-                          **_error("Enter a date such as 01/04/2010."))
+def _date_rule(header: str, hint: str) -> _Rule:
+    low, high = _DATE_RANGE
+    return {"validate": "date", "criteria": "between", "minimum": low, "maximum": high,
+            "ignore_blank": True, **_prompt(header, hint or "A date"),
+            **_error("Enter a date such as 01/04/2010.")}
 
 
-def _any_rule(header: str, hint: str) -> DataValidation:
+def _any_rule(header: str, hint: str) -> _Rule:
     # A validation of type "any" only shows the input message: a hint with no restriction.
-    return DataValidation(allow_blank=True, **_prompt(header, hint))
+    return {"validate": "any", "ignore_blank": True, **_prompt(header, hint)}
+
+
+def _validate(ws: Worksheet, ref: str, rule: _Rule) -> None:
+    first_column, first_row, last_column, last_row = split_range(ref)
+    ws.data_validation(first_row - 1, first_column - 1, last_row - 1, last_column - 1, rule)
 
 
 _DRIVER_WARNING = ("Not one of RR, PP, VS, VM or CS. A driver's full name, or several drivers "
@@ -404,23 +417,15 @@ _WEIGHT_FIELDS = {("checklist", "weight")}
 def _column_rules(ws: Worksheet, spec: TableSpec, last_row: int) -> None:
     end = last_row + EXTRA_ROWS
     for col, column in enumerate(spec.columns, start=1):
-        letter = get_column_letter(col)
+        letter = column_letter(col)
         key = (spec.key, column.field)
         hint = column.hint or _EXTRA_HINTS.get(key, "")
         rule = _rule_for(key, column, hint, f"{letter}2")
-        if rule is None:
-            continue
-        rule.add(f"{letter}2:{letter}{end}")
-        ws.add_data_validation(rule)
-        if key in _DATE_FIELDS:
-            # Only the table's rows: formatting further down would stretch the sheet's used
-            # range; rows added to the table take the format from the row above.
-            for row in range(2, last_row + 1):
-                ws.cell(row=row, column=col).number_format = DATE_FORMAT
+        if rule is not None:
+            _validate(ws, f"{letter}2:{letter}{end}", rule)
 
 
-def _rule_for(key: tuple[str, str], column: Column, hint: str,
-              top_left: str) -> DataValidation | None:
+def _rule_for(key: tuple[str, str], column: Column, hint: str, top_left: str) -> _Rule | None:
     if key in _LIST_RULES:
         name, style, message = _LIST_RULES[key]
         return _list_rule(name, column.header, hint, style, message)
@@ -429,31 +434,33 @@ def _rule_for(key: tuple[str, str], column: Column, hint: str,
     if key in _DATE_FIELDS:
         return _date_rule(column.header, hint)
     if key in _WEIGHT_FIELDS:
-        return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
-                              allow_blank=True, **_prompt(column.header, hint),
-                              **_error("Enter a number, 0 or more (blank counts as 1)."))
+        return {"validate": "decimal", "criteria": ">=", "value": 0, "ignore_blank": True,
+                **_prompt(column.header, hint),
+                **_error("Enter a number, 0 or more (blank counts as 1).")}
     return _any_rule(column.header, hint) if hint else None
 
 
+def _about_field(label: Any) -> str | None:
+    """The About field a row's label names, e.g. "As at" -> "as_at"."""
+    by_key = {header_key(name): field for name, (field, _) in schema.ABOUT_FIELDS.items()}
+    return by_key.get(header_key(label)) if label is not None else None
+
+
 def _about_rules(ws: Worksheet, data: list[list[Any]]) -> None:
-    by_key = {header_key(label): field for label, (field, _) in schema.ABOUT_FIELDS.items()}
     for index, values in enumerate(data):
-        field = by_key.get(header_key(values[0])) if values else None
+        field = _about_field(values[0]) if values else None
         if field is None:
             continue
         row = 2 + index
-        cell = f"B{row}"
         label = str(values[0])
         hint = _ABOUT_HINTS.get(field, "")
         if field == "nation":
             rule = _list_rule("ListNation", label, hint)
         elif field == "as_at":
             rule = _date_rule(label, hint)
-            ws[cell].number_format = DATE_FORMAT
         else:
             rule = _any_rule(label, hint)
-        rule.add(cell)
-        ws.add_data_validation(rule)
+        _validate(ws, f"B{row}", rule)
 
 
 _SETTING_HINTS: dict[str, str] = {
@@ -494,40 +501,43 @@ def _settings_rules(ws: Worksheet, data: list[list[Any]]) -> None:
         span = f"a number from {_number(low)} to {_number(high)}"
         hint = (f"{_SETTING_HINTS.get(name, name)}: {span}."
                 + ("" if default is None else f" Default {_number(default)}."))
-        rule = DataValidation(type="decimal", operator="between", formula1=_number(low),
-                              formula2=_number(high), allow_blank=True,
-                              **_prompt(name, hint),
-                              **_error(f"Enter {span}; out-of-range values are ignored."))
-        rule.add(f"B{2 + index}")
-        ws.add_data_validation(rule)
+        _validate(ws, f"B{2 + index}", {
+            "validate": "decimal", "criteria": "between", "minimum": _plain_number(low),
+            "maximum": _plain_number(high), "ignore_blank": True, **_prompt(name, hint),
+            **_error(f"Enter {span}; out-of-range values are ignored.")})
 
 
 def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def _plain_number(value: float) -> float | int:
+    # 1, not 1.0, in the validation's formula, as a person would type it.
+    return int(value) if float(value).is_integer() else value
+
+
 # --- Lists -----------------------------------------------------------------------------------
 
-def _write_lists(workbook: openpyxl.Workbook) -> None:
-    ws = workbook.create_sheet(LISTS_SHEET)
-    sheet = quote_sheetname(LISTS_SHEET)
+def _write_lists(workbook: Workbook, formats: _Formats) -> None:
+    ws = workbook.add_worksheet(LISTS_SHEET)
     ni_column = 0
+    bold = formats.get({"bold": True})
     for col, item in enumerate(_lists(), start=1):
-        letter = get_column_letter(col)
-        ws.cell(row=1, column=col, value=item.header).font = Font(name=_FONT, bold=True)
-        for row, value in enumerate(item.values, start=2):
-            ws.cell(row=row, column=col, value=value)
-        ws.column_dimensions[letter].width = max(12, min(60, max(map(len, item.values)) + 2))
+        letter = column_letter(col)
+        ws.write_string(0, col - 1, item.header, bold)
+        for row, value in enumerate(item.values, start=1):
+            ws.write_string(row, col - 1, cell_text(value))
+        ws.set_column(col - 1, col - 1, max(12, min(60, max(map(len, item.values)) + 2)))
         if item.name:
-            ref = f"{sheet}!${letter}$2:${letter}${1 + len(item.values)}"
-            workbook.defined_names[item.name] = DefinedName(item.name, attr_text=ref)
+            workbook.define_name(item.name, "=" + sheet_location(
+                LISTS_SHEET, f"${letter}$2:${letter}${1 + len(item.values)}"))
         if item.header == "NI":
             ni_column = col
     count = len(default_catalogue().indicators)
-    first, second = get_column_letter(ni_column), get_column_letter(ni_column + 1)
-    workbook.defined_names[NI_TITLES_NAME] = DefinedName(
-        NI_TITLES_NAME, attr_text=f"{sheet}!${first}$2:${second}${1 + count}")
-    ws.sheet_state = "hidden"
+    first, second = column_letter(ni_column), column_letter(ni_column + 1)
+    workbook.define_name(NI_TITLES_NAME, "=" + sheet_location(
+        LISTS_SHEET, f"${first}$2:${second}${1 + count}"))
+    ws.hide()
 
 
 # --- Instructions ----------------------------------------------------------------------------
@@ -670,42 +680,27 @@ def _instruction_lines(trust: str | None) -> list[_Line]:
 _INSTRUCTION_WIDTHS = (22, 100)
 
 
-def _write_instructions(ws: Worksheet, trust: str | None) -> None:
-    ws.column_dimensions["A"].width = _INSTRUCTION_WIDTHS[0]
-    ws.column_dimensions["B"].width = _INSTRUCTION_WIDTHS[1]
-    ws.sheet_view.showGridLines = False
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    title_font = Font(name=_FONT, bold=True, size=16, color="1F4E78")
-    heading_font = Font(name=_FONT, bold=True, size=12, color="1F4E78")
-    styles: dict[str, Callable[[int], None]] = {
-        "title": lambda row: _style_row(ws, row, title_font, 24),
-        "heading": lambda row: _style_row(ws, row, heading_font, 21, gap=True),
-    }
+def _write_instructions(ws: Worksheet, formats: _Formats, trust: str | None) -> None:
+    ws.set_column(0, 0, _INSTRUCTION_WIDTHS[0])
+    ws.set_column(1, 1, _INSTRUCTION_WIDTHS[1])
+    ws.hide_gridlines(2)
+    ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    title = {"bold": True, "font_size": 16, "font_color": _ACCENT, "valign": "bottom"}
+    heading = {"bold": True, "font_size": 12, "font_color": _ACCENT, "valign": "bottom",
+               "bottom": 1, "bottom_color": _ACCENT}
     for row, (style, label, text) in enumerate(_instruction_lines(trust), start=1):
-        first, second = ws.cell(row=row, column=1), ws.cell(row=row, column=2)
-        write_text(first, label or None)
-        write_text(second, text or None)
-        first.alignment = _WRAP
-        second.alignment = _WRAP
-        if style in styles:
-            styles[style](row)
+        if style in ("title", "heading"):
+            look = title if style == "title" else heading
+            for col, value in ((0, label), (1, text)):
+                _write_value(ws, row - 1, col, value or None, formats.get(look), formats, look)
+            # A heading gets room above it, as a gap from the section before.
+            ws.set_row(row - 1, 24 if style == "title" else 21 + 9)
             continue
-        if style == "label":
-            first.font = Font(name=_FONT, bold=True)
+        first = {**_WRAP, "bold": True} if style == "label" else _WRAP
+        _write_value(ws, row - 1, 0, label or None, formats.get(first), formats, first)
+        _write_value(ws, row - 1, 1, text or None, formats.get(_WRAP), formats, _WRAP)
         lines = max(_line_count(text, _INSTRUCTION_WIDTHS[1]),
                     _line_count(label, _INSTRUCTION_WIDTHS[0]))
         if lines > 1:
-            ws.row_dimensions[row].height = 15 * lines
-
-
-def _style_row(ws: Worksheet, row: int, font: Font, height: float, gap: bool = False) -> None:
-    for col in (1, 2):
-        cell = ws.cell(row=row, column=col)
-        cell.font = font
-        cell.alignment = Alignment(vertical="bottom")
-        if gap:
-            cell.border = Border(bottom=Side(style="thin", color="1F4E78"))
-    ws.row_dimensions[row].height = height + (9 if gap else 0)
+            ws.set_row(row - 1, 15 * lines)

@@ -1,9 +1,9 @@
-"""The SpreadsheetML door draws the same workbook as the openpyxl one, from the same layouts.
+"""The XlsxWriter renderer draws the same workbook as the openpyxl one, from the same layouts.
 
-XlsxWriter's own tests compare each file against a reference made by Excel; there is no Excel
-here, so the reference is the openpyxl renderer (``results.render_workbook``), which the rest of
-the suite already checks. Both files are read back with openpyxl and compared cell by cell, and
-LibreOffice must open, convert and print the fast one.
+There is no Excel here to make reference files, so the reference is the openpyxl renderer
+(``render.openpyxl``, the copy door), drawn into a new workbook. Both files are read back with
+openpyxl and compared cell by cell (values, types, looks, links), with their tables, charts,
+panes and page setup; LibreOffice must open, convert and print the XlsxWriter one.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
+import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,21 +38,20 @@ from xl_localism.layout import (
     sheet_location,
 )
 from xl_localism.models import Assessment, Flag
+from xl_localism.render.openpyxl import render_sheet
+from xl_localism.render.xlsxwriter import write_layouts
 from xl_localism.tables import build_submission
 from xl_localism.vocab import Severity
 from xl_localism.workbook.files import cell_text
 from xl_localism.workbook.results import (
     feedback_layouts,
     feedback_title,
-    render_workbook,
     write_feedback_workbook,
 )
-from xl_localism.workbook.sheetml_render import write_layouts
 
 FORMULA = '=HYPERLINK("http://example.invalid","click")'
-# The SpreadsheetML door takes a width in characters, as Excel's column-width box shows it, and
-# stores it with Excel's cell padding (5 pixels of a 7-pixel digit), as XlsxWriter does; openpyxl
-# stores the number as given.
+# XlsxWriter takes a width in characters, as Excel's column-width box shows it, and stores it
+# with Excel's cell padding (5 pixels of a 7-pixel digit); openpyxl stores the number as given.
 PADDING = 5 / 7
 
 
@@ -72,9 +72,24 @@ def with_hostile_text(assessment: Assessment) -> Assessment:
                                          "source_name": "=evil.xlsx"})
 
 
+def render_workbook(layouts: list[SheetLayout], title: str) -> openpyxl.Workbook:
+    """The layouts drawn by the openpyxl renderer into a new workbook, opening on the first."""
+    workbook = openpyxl.Workbook()
+    blank = workbook.active
+    sheets = [render_sheet(workbook, layout) for layout in layouts]
+    workbook.remove(blank)
+    workbook.active = sheets[0]
+    for sheet in workbook.worksheets:
+        sheet.sheet_view.tabSelected = sheet is sheets[0]
+    workbook.properties.creator = "xl-localism"
+    workbook.properties.title = title
+    return workbook
+
+
 def both(layouts: list[SheetLayout], folder: Path, title: str = "t") -> tuple[Any, Any]:
-    """(the SpreadsheetML door's file, openpyxl's file), each read back with openpyxl."""
-    fast = write_layouts(layouts, folder / "sheetml.xlsx", title=title)
+    """(XlsxWriter's file, openpyxl's file), each read back with openpyxl."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fast = write_layouts(layouts, folder / "xlsxwriter.xlsx", title=title)
     reference = folder / "openpyxl.xlsx"
     render_workbook(layouts, title=title).save(reference)
     return openpyxl.load_workbook(fast), openpyxl.load_workbook(reference)
@@ -267,15 +282,17 @@ def test_written_atomically_and_a_full_disk_is_an_oserror(assessments, tmp_path,
     target = tmp_path / "fb.xlsx"
     target.write_bytes(b"the previous feedback")
 
-    real_write_bytes = Path.write_bytes
+    real_close = xlsxwriter.Workbook.close
 
-    def disk_full(path: Path, data: Any) -> int:
+    def disk_full(workbook: Any) -> None:
         # Half the package reaches the disk, then it is full.
-        real_write_bytes(path, bytes(data)[: len(data) // 2])
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        real_close(workbook)
+        with open(workbook.filename, "r+b") as written:
+            written.truncate(os.path.getsize(workbook.filename) // 2)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(workbook.filename))
 
     # The batch tells a full disk from a bug by OSError.
-    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", disk_full)
     with pytest.raises(OSError) as raised:
         write_feedback_workbook(assessments[0], target)
     assert raised.value.errno == errno.ENOSPC
@@ -289,7 +306,7 @@ def test_written_atomically_and_a_full_disk_is_an_oserror(assessments, tmp_path,
 def test_a_layout_that_cannot_be_drawn_leaves_no_file(assessments, tmp_path) -> None:
     summary, _ = feedback_layouts(assessments[0])
     broken = replace(summary, blocks=[Block(anchor="A1", values=[[object()]])])
-    with pytest.raises(TypeError, match="cannot write a object"):
+    with pytest.raises(TypeError, match="cannot hold object"):
         write_layouts([broken], tmp_path / "x.xlsx")
     assert not list(tmp_path.iterdir())
 
@@ -316,7 +333,7 @@ def test_libreoffice_opens_it_and_prints_it(assessments, tmp_path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# The SpreadsheetML door on layouts the sample trusts never produce.
+# The XlsxWriter renderer on layouts the sample trusts never produce.
 
 _STYLES = [Style(), Style(bold=True, size=13, font_colour="1F4E78"), Style(italic=True),
            Style(fill="C6EFCE", font_colour="006100", horizontal="center"),

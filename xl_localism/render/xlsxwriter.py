@@ -1,0 +1,302 @@
+"""The XlsxWriter renderer: sheet layouts as a new workbook.
+
+Every new workbook xl-localism writes from layouts goes through :func:`write_layouts`: feedback
+workbooks and the national and trend reports. What goes in which cell is decided by the layouts
+(:mod:`xl_localism.layout`, :mod:`xl_localism.batch.national`); this module only translates
+them into XlsxWriter calls.
+
+Text is never turned into a formula: every string is written with ``write_string`` (XlsxWriter's
+``write`` would make "=cmd" a live formula), the workbook is opened with
+``strings_to_formulas`` off as a second guard, and a string that starts like a formula also
+gets Excel's quote prefix, so it stays text after a user edits the cell. Characters XML 1.0
+cannot hold are removed and text is cut to Excel's cell limit (``files.cell_text``).
+
+The workbook is built in memory and written to a temporary file that is renamed over the
+target, so a failure or an interruption leaves no half-written file and any earlier one intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import math
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from xl_localism.a1 import location_sheet, split_range, split_ref
+from xl_localism.layout import BORDER_COLOUR, LINK, Block, ChartSpec, SheetLayout, Style
+from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, atomic_path, cell_text
+
+CREATOR = "xl-localism"
+_PIXELS_PER_CM = 96 / 2.54
+# What a date or time with no number format of its own shows as (openpyxl's defaults, which the
+# earlier writers used).
+_DATE_FORMATS: tuple[tuple[type, str], ...] = (
+    (datetime.datetime, "yyyy-mm-dd h:mm:ss"),
+    (datetime.date, "yyyy-mm-dd"),
+    (datetime.time, "h:mm:ss"),
+)
+_TABLE_STYLE = re.compile(r"^TableStyle(Light|Medium|Dark)(\d+)$")
+_CHART_TYPES = {"bar": {"type": "column"},
+                "stacked bar": {"type": "column", "subtype": "stacked"},
+                "line": {"type": "line"}}
+# No automatic conversion of text, ever: a layout's strings are data.
+_WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False,
+                     "strings_to_urls": False, "in_memory": True}
+
+
+def write_layouts(layouts: Iterable[SheetLayout], path: Path | str, *,
+                  title: str | None = None, creator: str = CREATOR) -> Path:
+    """A new workbook at ``path`` with one sheet per layout, in order, opening on the first."""
+    layouts = list(layouts)
+    if not layouts:
+        raise ValueError("a workbook needs at least one sheet layout")
+    with atomic_path(path) as temporary:
+        workbook = xlsxwriter.Workbook(str(temporary), _WORKBOOK_OPTIONS)
+        try:
+            workbook.set_properties({"title": title or "", "author": creator})
+            formats = _Formats(workbook)
+            present = {layout.name for layout in layouts}
+            taken: set[str] = set()
+            for layout in layouts:
+                _draw(workbook, layout, formats, present, taken)
+            workbook.worksheets()[0].activate()
+            workbook.close()
+        except BaseException:
+            _abandon(workbook)
+            raise
+    return Path(path)
+
+
+def _abandon(workbook: Workbook) -> None:
+    # A workbook never closed complains from its destructor; this one is given up on purpose
+    # (the temporary file is removed by atomic_path).
+    with contextlib.suppress(Exception):
+        workbook.fileclosed = True
+
+
+class _Formats:
+    """One XlsxWriter format per distinct look: a sheet repeats a handful thousands of times,
+    and each new Format is another entry in the workbook's styles."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self._made: dict[tuple[Style, bool, str | None], Format | None] = {}
+
+    def get(self, style: Style, *, quoted: bool = False,
+            default_number_format: str | None = None) -> Format | None:
+        key = (style, quoted, default_number_format)
+        if key not in self._made:
+            self._made[key] = self._make(style, quoted, default_number_format)
+        return self._made[key]
+
+    def _make(self, style: Style, quoted: bool, default_number_format: str | None
+              ) -> Format | None:
+        properties: dict[str, Any] = {}
+        if style.bold:
+            properties["bold"] = True
+        if style.italic:
+            properties["italic"] = True
+        if style.underline:
+            properties["underline"] = 1
+        if style.size:
+            properties["font_size"] = style.size
+        if style.font_colour:
+            properties["font_color"] = f"#{style.font_colour}"
+        if style.fill:
+            properties.update(pattern=1, bg_color=f"#{style.fill}")
+        number_format = style.number_format or default_number_format
+        if number_format:
+            properties["num_format"] = number_format
+        if style.wrap:
+            properties["text_wrap"] = True
+        if style.horizontal:
+            properties["align"] = style.horizontal
+        if style.wrap or style.horizontal or style.border:
+            # As the openpyxl renderer: a boxed or wrapped table reads from the top of its rows.
+            properties["valign"] = "top"
+        if style.border:
+            properties.update(border=1, border_color=f"#{BORDER_COLOUR}")
+        if quoted:
+            properties["quote_prefix"] = True
+        return self.workbook.add_format(properties) if properties else None
+
+
+def _table_style(name: str) -> str:
+    """openpyxl's "TableStyleLight9" is XlsxWriter's "Table Style Light 9"."""
+    match = _TABLE_STYLE.match(name)
+    return f"Table Style {match.group(1)} {match.group(2)}" if match else name
+
+
+def _draw(workbook: Workbook, layout: SheetLayout, formats: _Formats, present: set[str],
+          taken: set[str]) -> Worksheet:
+    sheet = workbook.add_worksheet(cell_text(layout.name))
+    # Tables first: add_table writes its own header cells, which the block then writes over
+    # with the layout's values and looks.
+    for block in layout.blocks:
+        if block.table_name:
+            _add_table(sheet, block, taken)
+    for block in layout.blocks:
+        _write_block(sheet, block, formats, present)
+    for letters, width in layout.column_widths.items():
+        column = split_ref(f"{letters}1")[0] - 1
+        sheet.set_column(column, column, width)
+    for row, height in sorted(layout.row_heights.items()):
+        sheet.set_row(row - 1, height)
+    if layout.freeze:
+        column, row = split_ref(layout.freeze)
+        sheet.freeze_panes(row - 1, column - 1)
+    if layout.tab_colour:
+        sheet.set_tab_color(f"#{layout.tab_colour}")
+    _page_setup(sheet, layout)
+    for spec in layout.charts:
+        chart = _chart(workbook, layout.name, spec)
+        sheet.insert_chart(spec.anchor, chart)
+    return sheet
+
+
+def _write_block(sheet: Worksheet, block: Block, formats: _Formats, present: set[str]) -> None:
+    first_column, first_row = split_ref(block.anchor)
+    styles = block.style_rows()
+    for r, values in enumerate(block.values):
+        row = first_row + r - 1
+        row_styles = styles[r]
+        for c in range(block.width):
+            value = values[c] if c < len(values) else None
+            column = first_column + c - 1
+            style = row_styles[c]
+            link = block.links.get((r, c))
+            if link and location_sheet(link) in present:
+                style = LINK.over(style)
+                # Written first: write_url puts its display text in the cell, and the value
+                # (which may be a number) is then written over it, keeping the link.
+                sheet.write_url(row, column, f"internal:{link}",
+                                formats.get(style), str(value) if value is not None else "")
+            _write_value(sheet, row, column, value, style, formats)
+
+
+def _write_value(sheet: Worksheet, row: int, column: int, value: Any, style: Style,
+                 formats: _Formats) -> None:
+    if value == "":
+        value = None  # an empty string is a blank cell to anyone reading the sheet
+    if isinstance(value, str):
+        text = cell_text(value)
+        quoted = text.startswith(CELL_INJECTION_PREFIXES)
+        sheet.write_string(row, column, text, formats.get(style, quoted=quoted))
+    elif value is None:
+        cell_format = formats.get(style)
+        if cell_format is not None:
+            sheet.write_blank(row, column, None, cell_format)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, column, value, formats.get(style))
+    elif isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ValueError(f"a cell cannot hold {value!r}")
+        sheet.write_number(row, column, value, formats.get(style))
+    elif isinstance(value, (datetime.date, datetime.time)):
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            value = value.replace(tzinfo=None)  # Excel has no time zones: the wall-clock time
+        default = next(f for kind, f in _DATE_FORMATS if isinstance(value, kind))
+        sheet.write_datetime(row, column, value,
+                             formats.get(style, default_number_format=default))
+    else:
+        raise TypeError(f"a layout cell cannot hold {type(value).__name__}: {value!r}")
+
+
+def _add_table(sheet: Worksheet, block: Block, taken: set[str]) -> None:
+    name = block.free_table_name(taken)
+    taken.add(name)
+    first_column, first_row, last_column, last_row = split_range(block.ref)
+    headers = block.values[0]
+    seen: set[str] = set()
+    for header in headers:
+        # Excel refuses the file ("repair") over a table with two columns of one name;
+        # XlsxWriter only warns.
+        key = str(header).casefold()
+        if key in seen:
+            raise ValueError(f"table {name} repeats a column header: {header!r}")
+        seen.add(key)
+    sheet.add_table(first_row - 1, first_column - 1, last_row - 1, last_column - 1, {
+        "name": name,
+        "style": _table_style(block.table_style),
+        "columns": [{"header": cell_text(str(h)) if h is not None else f"Column{i + 1}"}
+                    for i, h in enumerate(headers)],
+    })
+
+
+def _page_setup(sheet: Worksheet, layout: SheetLayout) -> None:
+    if layout.landscape:
+        sheet.set_landscape()
+    if layout.fit_to_width:
+        sheet.fit_to_pages(1, 0)
+    if layout.print_title_rows:
+        first, _, last = layout.print_title_rows.replace("$", "").partition(":")
+        sheet.repeat_rows(int(first) - 1, int(last or first) - 1)
+    if layout.page_breaks:
+        # XlsxWriter's break n falls below the nth row: below row - 1, above the layout's row.
+        sheet.set_h_pagebreaks([row - 1 for row in layout.page_breaks])
+
+
+def _range(sheet_name: str, ref: str) -> list[Any]:
+    first_column, first_row, last_column, last_row = split_range(ref)
+    return [sheet_name, first_row - 1, first_column - 1, last_row - 1, last_column - 1]
+
+
+def _chart(workbook: Workbook, sheet_name: str, spec: ChartSpec) -> Any:
+    kind = _CHART_TYPES.get(spec.kind)
+    if kind is None:
+        raise ValueError(f"unsupported chart kind {spec.kind!r}")
+    chart = workbook.add_chart(dict(kind))
+    assert chart is not None
+    first_column, first_row, last_column, last_row = split_range(spec.values_ref)
+    data_row = first_row + 1 if spec.titles_in_first_row else first_row
+    categories = _range(sheet_name, spec.categories_ref)
+    for index, column in enumerate(range(first_column, last_column + 1)):
+        series: dict[str, Any] = {
+            "categories": categories,
+            "values": [sheet_name, data_row - 1, column - 1, last_row - 1, column - 1],
+        }
+        if spec.titles_in_first_row:
+            series["name"] = [sheet_name, first_row - 1, column - 1]
+        elif spec.series_title:
+            series["name"] = spec.series_title
+        if index < len(spec.series_colours):
+            colour = f"#{spec.series_colours[index]}"
+            if spec.kind == "line":
+                series["line"] = {"color": colour}
+            else:
+                series["fill"] = {"color": colour}
+        if spec.point_colours and index == 0:
+            series["points"] = [{"fill": {"color": f"#{colour}"},
+                                 "border": {"color": f"#{colour}"}}
+                                for colour in spec.point_colours]
+        if spec.show_values:
+            series["data_labels"] = {"value": True}
+        if spec.kind == "stacked bar" and index == 0:
+            series["overlap"] = 100  # stacked bars share one column per category
+        chart.add_series(series)
+    chart.set_title({"name": spec.title})
+    if not spec.legend:
+        chart.set_legend({"none": True})
+    y_axis: dict[str, Any] = {}
+    if spec.y_axis_title:
+        y_axis["name"] = spec.y_axis_title
+    if spec.y_min is not None:
+        y_axis["min"] = spec.y_min
+    if spec.y_max is not None:
+        y_axis["max"] = spec.y_max
+    if spec.y_number_format:
+        y_axis["num_format"] = spec.y_number_format
+    chart.set_y_axis(y_axis)
+    if spec.x_axis_title:
+        chart.set_x_axis({"name": spec.x_axis_title})
+    chart.set_size({"width": round(spec.width_cm * _PIXELS_PER_CM),
+                    "height": round(spec.height_cm * _PIXELS_PER_CM)})
+    return chart
