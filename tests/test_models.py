@@ -106,6 +106,9 @@ def test_scores_round_half_up_as_excel_does():
     assert round_half_up(31.25) == 31.3
     assert round_half_up(70.05) == 70.1
     assert round_half_up(69.94) == 69.9
+    # An exact tie computed in floating point lands a hair below it; it still rounds up.
+    assert round_half_up(100 * (0.4 * 0.125 + 0.4 * 0.6) / 0.8) == 36.3
+    assert round_half_up(28.749999999999996) == 28.8
     # The RR driver here is 100·(0.5·0.5 + 0.25·0 + 0.25·0.25) = 31.25 exactly.
     submission = Submission(
         about=TrustInfo(trust="Tie", as_at=date(2010, 3, 1)),

@@ -931,11 +931,6 @@ def example_g() -> Submission:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine rounds the float 36.24999999999999 (from 100*(0.4*0.125 + 0.4*0.6)/0.8) "
-    "to 36.2; the exact score 36.25 rounds half up to 36.3 (SPEC §4.4)",
-)
 def test_example_g_exact_tie_rounds_half_up() -> None:
     a = assess(example_g())
     # S = (0.5 + 0 + 0 + 0)/4 = 1/8

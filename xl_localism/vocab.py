@@ -294,6 +294,12 @@ def parse_date(value: object) -> date | None:
 
 
 def round_half_up(value: float, digits: int = 1) -> float:
-    """Round as Excel's ROUND does (31.25 -> 31.3), not to even as Python's round does."""
+    """Round as Excel's ROUND does (31.25 -> 31.3), not to even as Python's round does.
+
+    A score computed in binary floating point can land a hair below an exact tie
+    (100·(0.4·0.125 + 0.4·0.6)/0.8 is 36.24999999999999, not 36.25), so the value is first
+    taken to 9 decimals, far finer than any score's own precision, and then rounded half up.
+    """
     quantum = Decimal(1).scaleb(-digits)
-    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+    settled = Decimal(repr(value)).quantize(Decimal("1e-9"), rounding=ROUND_HALF_UP)
+    return float(settled.quantize(quantum, rounding=ROUND_HALF_UP))
