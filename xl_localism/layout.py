@@ -481,7 +481,8 @@ def summary_layout(assessment: Assessment) -> SheetLayout:
     sheet.add(Block(anchor=sheet.anchor, values=[[METHOD_NOTE]], style=NOTE))
 
     sheet.section("Outcome drivers", new_page=True)
-    drivers = sheet.add(_drivers(assessment.drivers, sheet.anchor))
+    drivers = sheet.add(_drivers(assessment.drivers, sheet.anchor), gap=0)
+    sheet.add(_driver_workings(assessment.drivers, sheet.anchor))
     chart = ChartSpec(
         kind="bar",
         title="Readiness by outcome driver",
@@ -524,7 +525,7 @@ def summary_layout(assessment: Assessment) -> SheetLayout:
         charts=[chart],
         column_widths={"A": 24, "B": 44, "C": 12, "D": 13, "E": 13, "F": 13, "G": 13,
                        "H": 13, "I": 12, "J": 12, "K": 12, "L": 12, "M": 12, "N": 12,
-                       "O": 60},
+                       "O": 10},
         tab_colour=CHART_RAG_COLOURS[assessment.rag.value],
         page_breaks=sheet.page_breaks,
     ).fit_row_heights()
@@ -593,17 +594,16 @@ def _driver_row(d: DriverResult) -> list[Any]:
     return [d.driver.value, d.name, "not covered" if d.score is None else d.score,
             d.rag.value if d.rag else "—", _yes_no(d.covered), _yes_no(d.ni_measurable),
             d.relevant_targets, d.measures, _fraction(d.linkage),
-            _fraction(d.measure_alignment), _fraction(d.performance), d.explanation]
+            _fraction(d.measure_alignment), _fraction(d.performance)]
 
 
 def _drivers(drivers: list[DriverResult], anchor: str) -> Block:
     block = _table(anchor, ["Driver", "Name", "Score", "RAG", "Covered (A2)",
                             "An NI can show it", "Relevant targets", "IPPF measures",
                             "A1 linkage (weight 0.5)", "A3 measures (weight 0.25)",
-                            "P performance (weight 0.25)", "How the score was reached"],
+                            "P performance (weight 0.25)"],
                    [_driver_row(d) for d in drivers],
-                   formats={2: SCORE, 6: COUNT, 7: COUNT, 8: PERCENT, 9: PERCENT, 10: PERCENT},
-                   wrap=(11,), text_columns=(11,))
+                   formats={2: SCORE, 6: COUNT, 7: COUNT, 8: PERCENT, 9: PERCENT, 10: PERCENT})
     for r, d in enumerate(drivers, start=1):
         block.cell_styles[(r, 3)] = rag_style(d.rag)
         if d.score is None:
@@ -612,6 +612,15 @@ def _drivers(drivers: list[DriverResult], anchor: str) -> Block:
             if component.value is None:
                 block.cell_styles[(r, c)] = LEFT_OUT
     return block
+
+
+def _driver_workings(drivers: list[DriverResult], anchor: str) -> Block:
+    """Each driver's arithmetic under the table: a line each, so the table stays readable."""
+    lines = ["Driver score = 100 × (0.5×A1 + 0.25×A3 + 0.25×P) ÷ the sum of the weights of the "
+             "parts that exist:"]
+    lines += [f"{d.driver.value}: {d.explanation}" for d in drivers]
+    return Block(anchor=anchor, values=[[line] for line in lines], style=NOTE,
+                 text_cells={(r, 0) for r in range(len(lines))})
 
 
 def short_and_ahead(shortfall: float | None) -> tuple[float | None, float | None]:
@@ -631,22 +640,21 @@ def _target_row(t: TargetResult) -> list[Any]:
     return [t.laa, t.title, t.ni, t.role.value, ", ".join(d.value for d in t.drivers) or "—",
             _yes_no(t.relevant), _yes_no(t.linked), t.baseline, t.target, t.latest,
             t.expected, *short_and_ahead(t.shortfall), t.status.value if t.status else "n/a",
-            t.explanation, t.row]
+            t.row]
 
 
 def _targets(targets: list[TargetResult], anchor: str) -> Block:
     block = _table(anchor, ["LAA", "Indicator", "NI", "Probation role", "Drivers", "Relevant",
                             "Linked to plan", "Baseline", "Target", "Latest", "Expected now",
-                            "Short by", "Ahead by", "Status", "How it was judged",
-                            "Sheet row"],
+                            "Short by", "Ahead by", "Status", "Sheet row"],
                    [_target_row(t) for t in targets],
                    formats={7: MEASURE, 8: MEASURE, 9: MEASURE, 10: MEASURE, 11: MEASURE,
-                            12: MEASURE, 15: COUNT}, wrap=(0, 1, 14),
-                   text_columns=(0, 1, 2, 14), table_name=TARGETS_TABLE)
+                            12: MEASURE, 14: COUNT}, wrap=(0, 1),
+                   text_columns=(0, 1, 2), table_name=TARGETS_TABLE)
     for r, t in enumerate(targets, start=1):
         block.cell_styles[(r, 13)] = _status_style(t.status)
         if t.sheet and t.row:
-            block.links[(r, 15)] = sheet_location(t.sheet, f"A{t.row}")
+            block.links[(r, 14)] = sheet_location(t.sheet, f"A{t.row}")
     return block
 
 
@@ -654,20 +662,20 @@ def _measure_row(m: MeasureResult) -> list[Any]:
     return [m.code, m.measure, m.driver.value if m.driver else "—",
             m.polarity.value if m.polarity else "—", ", ".join(m.linked_ni) or "—",
             _yes_no(m.aligned), m.target, m.actual, *short_and_ahead(m.shortfall),
-            m.status.value, m.explanation, m.row]
+            m.status.value, m.row]
 
 
 def _measures(measures: list[MeasureResult], anchor: str) -> Block:
     block = _table(anchor, ["Code", "Measure", "Driver", "Polarity", "Linked NI",
                             "Linked NI on Targets sheet", "Target", "Actual", "Short by",
-                            "Ahead by", "Status", "How it was judged", "Sheet row"],
+                            "Ahead by", "Status", "Sheet row"],
                    [_measure_row(m) for m in measures],
-                   formats={6: MEASURE, 7: MEASURE, 8: MEASURE, 9: MEASURE, 12: COUNT},
-                   wrap=(1, 11), text_columns=(0, 1, 4, 11), table_name=MEASURES_TABLE)
+                   formats={6: MEASURE, 7: MEASURE, 8: MEASURE, 9: MEASURE, 11: COUNT},
+                   wrap=(1,), text_columns=(0, 1, 4), table_name=MEASURES_TABLE)
     for r, m in enumerate(measures, start=1):
         block.cell_styles[(r, 10)] = _status_style(m.status)
         if m.sheet and m.row:
-            block.links[(r, 12)] = sheet_location(m.sheet, f"A{m.row}")
+            block.links[(r, 11)] = sheet_location(m.sheet, f"A{m.row}")
     return block
 
 
