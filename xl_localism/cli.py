@@ -86,6 +86,28 @@ def score(
 
 
 @app.command()
+def statement(
+    workbook: Annotated[Path, typer.Argument(help="A trust's localism workbook (.xlsx/.xlsm).")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the Word document "
+                                      "(.docx).")],
+) -> None:
+    """Draft the trust's Position Statement / Statement of Intent as a Word document."""
+    from xl_localism.render.docx import write_statement_docx
+
+    try:
+        submission = read_workbook(workbook)
+    except WorkbookError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    try:
+        written = write_statement_docx(submission, assess(submission), out)
+    except OSError as error:
+        typer.echo(f"error: could not write {out} ({error.strerror or error})", err=True)
+        raise typer.Exit(2) from error
+    console.print(f"Wrote {written}: a draft for the Board to edit")
+
+
+@app.command()
 def template(
     out: Annotated[Path, typer.Argument(help="Where to write the new trust workbook.")],
     trust: Annotated[str | None, typer.Option(help="The trust's name.")] = None,
@@ -123,12 +145,15 @@ def batch(
                                                 "scores in, for the trend.")] = None,
     force: Annotated[bool, typer.Option(help="Rescore files already scored unchanged.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds allowed per workbook.")] = 300.0,
+    statements: Annotated[bool, typer.Option("--statements", help="Also write each scored "
+                                             "trust's draft Position Statement to "
+                                             "OUT/statements/<Trust>.docx.")] = False,
 ) -> None:
     """Score every submission in a folder; write the national report and per-trust feedback."""
     from xl_localism.batch.cli import run_batch_command
 
     raise typer.Exit(run_batch_command(console, submissions, out, jobs=jobs, history=history,
-                                       force=force, timeout=timeout))
+                                       force=force, timeout=timeout, statements=statements))
 
 
 @app.command()

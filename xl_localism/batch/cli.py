@@ -20,7 +20,7 @@ EXIT_INTERRUPTED = 130
 
 def run_batch_command(console: Console, submissions: Path, out: Path, *, jobs: int | None,
                       history: str | None, force: bool = False,
-                      timeout: float = 300.0) -> int:
+                      timeout: float = 300.0, statements: bool = False) -> int:
     if history:
         try:
             history_store.connect(history).dispose()  # fail now, not after an hour of scoring
@@ -67,7 +67,32 @@ def run_batch_command(console: Console, submissions: Path, out: Path, *, jobs: i
         except BatchSetupError as error:
             console.print(f"[red]error:[/] {error}")
             return EXIT_NOTHING_DONE
-    return _summarise(console, result)
+    code = _summarise(console, result)
+    if statements and not result.interrupted and not result.write_error:
+        return _write_statements(console, result, out, code)
+    return code
+
+
+def _write_statements(console: Console, result: BatchResult, out: Path, code: int) -> int:
+    """The draft Position Statements of the scored returns, after the report is written."""
+    from xl_localism.batch.statements import STATEMENTS_DIR, write_statements
+
+    try:
+        written = write_statements(result.scored, out)
+    except OSError as error:
+        reason = escape(error.strerror or str(error))
+        console.print(f"[red]error:[/] the statements could not be written in "
+                      f"{escape(str(out / STATEMENTS_DIR))} ({reason})")
+        return EXIT_NOTHING_DONE
+    except KeyboardInterrupt:
+        console.print("[yellow]Interrupted[/] while writing the statements; those written are "
+                      "complete. Run the same command again to finish.")
+        return EXIT_INTERRUPTED
+    for source, why in written.skipped:
+        console.print(f"[yellow]no statement[/] for {escape(source)}: {escape(why)}")
+    console.print(f"{len(written.written)} draft Position Statement(s) in "
+                  f"[bold]{escape(str(out / STATEMENTS_DIR))}[/]")
+    return code
 
 
 def _summarise(console: Console, result: BatchResult) -> int:
