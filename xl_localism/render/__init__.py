@@ -10,4 +10,6 @@ Flags in :mod:`xl_localism.layout`; the national report's sheets in
 * :mod:`xl_localism.render.openpyxl`: results drawn into a copy of a trust's own workbook
   (``xl-localism score --write-summary``), the one case where an existing file is opened.
 * :mod:`xl_localism.workbook.xlwings_render`: the open workbook, inside Excel.
+* :mod:`xl_localism.render.docx`: the Position Statement as a Word document, from the statement
+  model of :mod:`xl_localism.position_statement`, the same one the worksheet draft is drawn from.
 """
