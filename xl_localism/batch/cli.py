@@ -71,6 +71,8 @@ def run_batch_command(console: Console, submissions: Path, out: Path, *, jobs: i
 
 
 def _summarise(console: Console, result: BatchResult) -> int:
+    if result.cache_note:
+        console.print(f"[yellow]note:[/] {escape(result.cache_note)}")
     if result.interrupted:
         console.print("[yellow]Interrupted.[/] Files scored so far are kept; the report was not "
                       "rewritten. Run the same command again to finish.")
