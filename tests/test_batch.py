@@ -232,10 +232,10 @@ def test_other_versions_entries_are_pruned_once_unused_for_a_day(inbox, tmp_path
     cache = out / runner.CACHE_DIR
     monkeypatch.setattr(runner, "scoring_fingerprint", lambda: "0ld0ld0ld0ld0ld0")
     _run(inbox, out)  # an older version of the program
-    old_workbooks = sorted(cache.glob("*-0ld0ld0ld0ld0ld0.xlsx"))
+    old_workbooks = sorted(cache.glob("*-0ld0ld0ld0ld0ld0-*.xlsx"))
     monkeypatch.undo()
     _run(inbox, out)
-    current = sorted(cache.glob(f"*-{runner.scoring_fingerprint()}.xlsx"))
+    current = sorted(cache.glob(f"*-{runner.scoring_fingerprint()}-*.xlsx"))
     # The journals and files of versions before the database, and an orphaned workbook.
     before_database = [cache / "journal-00000000000000000001-1-abcd.jsonl",
                        cache / f"{'b' * 40}-{runner.scoring_fingerprint()}.json",

@@ -4,9 +4,13 @@ An entry is keyed by a submission's content hash and the fingerprint of the code
 (:func:`code_fingerprint`), so a result is reused only for the same bytes scored by the same
 code. Only the batch's parent process opens the database: workers hand their results back
 through the pool, so there is one writer and no lock contention between workers. Each result's
-feedback workbook stays a file beside the database (``<hash>-<fingerprint>.xlsx``, hard-linked
-into the feedback folder); the row holds that file's SHA-256, and a result is reused only while
-its file is present and unchanged.
+feedback workbook stays a file beside the database, hard-linked into the feedback folder. The
+row names the file and holds its SHA-256, and a result is reused only while its file is present
+and unchanged. Each workbook is written once under a name of its own
+(``<hash>-<fingerprint>-<random>.xlsx``): written under one name per key, a batch that could not
+commit (the database locked) or a second batch on the folder would replace the file a row
+vouches for with one of other bytes (the workbook records when it was written), and that entry
+would be lost.
 
 Anything wrong with the database (damaged, locked by another program, a full disk) costs the
 reuse, never a result: the batch scores afresh, keeps this run's results in memory instead, and
@@ -57,7 +61,8 @@ _CREATE = (
         content_hash TEXT NOT NULL,
         fingerprint TEXT NOT NULL,
         outcome TEXT NOT NULL,   -- JSON: {"result": ...} or {"rejected": reason}
-        feedback_sha256 TEXT,    -- of the feedback workbook file; NULL for a rejection
+        feedback TEXT,           -- the feedback workbook's file name; NULL for a rejection
+        feedback_sha256 TEXT,
         checksum INTEGER NOT NULL,
         used_at REAL NOT NULL,   -- seconds since the epoch, for pruning other versions
         PRIMARY KEY (content_hash, fingerprint))""",
@@ -105,16 +110,17 @@ def file_sha256(path: Path | str) -> str:
     return digest.hexdigest()
 
 
-def _checksum(content_hash: str, fingerprint: str, outcome: str, feedback: str | None) -> int:
+def _checksum(content_hash: str, fingerprint: str, outcome: str, feedback: str | None,
+              feedback_sha256: str | None) -> int:
     """SQLite checks its structure, not the bytes of a value: a flipped bit in a result would
     read back as a wrong score. The row's own fields are included so a row that moved is
     caught too."""
-    head = f"{content_hash}\t{fingerprint}\t{feedback or ''}\t".encode()
+    head = f"{content_hash}\t{fingerprint}\t{feedback}\t{feedback_sha256}\t".encode()
     return zlib.crc32(outcome.encode("utf-8"), zlib.crc32(head))
 
 
-class _NotOurs(sqlite3.DatabaseError):
-    """A database at our name without our schema: treated as damaged."""
+class _Damaged(sqlite3.DatabaseError):
+    """A database at our name without our schema, or failing SQLite's own check."""
 
 
 def _code(error: BaseException) -> int:
@@ -122,7 +128,7 @@ def _code(error: BaseException) -> int:
 
 
 def _is_damage(error: BaseException) -> bool:
-    return isinstance(error, _NotOurs) or _code(error) in (sqlite3.SQLITE_CORRUPT,
+    return isinstance(error, _Damaged) or _code(error) in (sqlite3.SQLITE_CORRUPT,
                                                            sqlite3.SQLITE_NOTADB)
 
 
@@ -138,6 +144,14 @@ def _why(error: BaseException) -> str:
     if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
         return "it cannot be written"
     return str(error)[:120] or type(error).__name__
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A stored outcome fit to reuse, and its feedback workbook (None for a rejection)."""
+
+    outcome: dict[str, Any]
+    feedback: Path | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +180,10 @@ class ResultCache:
         self.path = folder / DB_NAME
         self._db: sqlite3.Connection | None = None
         # Results not yet committed, or that could not be: read from here until then.
-        self._unsaved: dict[str, tuple[str, str | None]] = {}
+        # content hash -> (outcome JSON, feedback file name, its SHA-256)
+        self._unsaved: dict[str, tuple[str, str | None, str | None]] = {}
         self._touched: list[str] = []  # reused entries, whose used_at is updated at a flush
+        self._stored: dict[str, str | None] = {}  # content hash -> its workbook, this run
         # The first result is committed at once, and after that every FLUSH_SECONDS: a problem
         # with the database shows at the first file, not after a while.
         self._last_flush = -FLUSH_SECONDS
@@ -205,17 +221,25 @@ class ResultCache:
                 db.execute("BEGIN IMMEDIATE")
                 # Checked again under the lock: another batch may have just created it.
                 if db.execute("PRAGMA user_version").fetchall()[0][0] == 0:
+                    if db.execute("SELECT count(*) FROM sqlite_master").fetchall()[0][0]:
+                        db.execute("ROLLBACK")
+                        raise _Damaged("another program's database")
                     for statement in _CREATE:
                         db.execute(statement)
                 db.execute("COMMIT")
             if db.execute("PRAGMA user_version").fetchall()[0][0] != SCHEMA_VERSION:
-                raise _NotOurs("not this program's cache database")
-            db.execute("SELECT content_hash, fingerprint, outcome, feedback_sha256, checksum, "
-                       "used_at FROM entries LIMIT 0").fetchall()
+                raise _Damaged("not this program's cache database")
+            db.execute("SELECT content_hash, fingerprint, outcome, feedback, feedback_sha256, "
+                       "checksum, used_at FROM entries LIMIT 0").fetchall()
+            # Damage found now is set aside and the run's results are still remembered;
+            # found at the first lookup, it would cost this run's too. Reads every page: ~50 ms
+            # for 60 MB, and a quarter's database is a small fraction of that.
+            if db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                raise _Damaged("the database fails SQLite's quick_check")
         except BaseException as error:
             db.close()
             if isinstance(error, sqlite3.OperationalError) and "no such" in str(error):
-                raise _NotOurs(str(error)) from error
+                raise _Damaged(str(error)) from error
             raise
         return db
 
@@ -228,17 +252,14 @@ class ResultCache:
             if source.exists():
                 os.replace(source, Path(f"{self.path}.damaged{suffix}"))
 
-    def feedback_path(self, content_hash: str) -> Path:
-        return self.folder / f"{content_hash[:40]}-{self.fingerprint}.xlsx"
-
-    def lookup(self, content_hash: str) -> dict[str, Any] | None:
+    def lookup(self, content_hash: str) -> Hit | None:
         """The stored outcome of these bytes scored by this code, if it is there, undamaged
         and (for a result) its feedback workbook too; None means score the file."""
         if self._db is None or self._failure:
             return None
         try:
             rows = self._db.execute(
-                "SELECT outcome, feedback_sha256, checksum FROM entries "
+                "SELECT outcome, feedback, feedback_sha256, checksum FROM entries "
                 "WHERE content_hash = ? AND fingerprint = ?",
                 (content_hash, self.fingerprint)).fetchall()  # all: a half-read query holds a lock
         except sqlite3.Error as error:
@@ -246,8 +267,9 @@ class ResultCache:
             return None
         if not rows:
             return None
-        text, feedback, checksum = rows[0]
-        if checksum != _checksum(content_hash, self.fingerprint, text, feedback):
+        text, feedback, feedback_sha256, checksum = rows[0]
+        if checksum != _checksum(content_hash, self.fingerprint, text, feedback,
+                                 feedback_sha256):
             return None  # scored again, and the new row replaces it
         try:
             outcome = json.loads(text)
@@ -255,23 +277,38 @@ class ResultCache:
             return None
         if not isinstance(outcome, dict) or not ("result" in outcome or "rejected" in outcome):
             return None
+        workbook = None
         if "result" in outcome:
+            if not feedback or Path(feedback).name != feedback:
+                return None  # only ever a name in this folder
+            workbook = self.folder / feedback
             try:
-                intact = feedback is not None and \
-                    file_sha256(self.feedback_path(content_hash)) == feedback
+                if file_sha256(workbook) != feedback_sha256:
+                    return None
             except OSError:
-                intact = False
-            if not intact:
                 return None
         self._touched.append(content_hash)
-        return outcome
+        return Hit(outcome, workbook)
 
-    def store(self, content_hash: str, outcome: str, feedback_sha256: str | None) -> None:
-        """Remember an outcome (JSON text); readable at once, committed with the next flush."""
-        self._unsaved[content_hash] = (outcome, feedback_sha256)
+    def store(self, content_hash: str, outcome: str, feedback: str | None = None,
+              feedback_sha256: str | None = None) -> str | None:
+        """Remember an outcome (JSON text) and the name of its feedback workbook in the cache
+        folder; readable at once, committed with the next flush.
+
+        Returns the workbook that stands for these bytes: the first stored this run when the
+        same bytes were submitted twice (that one is placed already, and a rerun finds it).
+        """
+        if content_hash in self._stored:
+            if feedback is not None and feedback != self._stored[content_hash]:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.folder / feedback)  # nothing names it
+            return self._stored[content_hash]
+        self._stored[content_hash] = feedback
+        self._unsaved[content_hash] = (outcome, feedback, feedback_sha256)
         if (len(self._unsaved) >= FLUSH_ROWS or
                 time.monotonic() - self._last_flush >= FLUSH_SECONDS):
             self.flush()
+        return feedback
 
     def entry(self, content_hash: str) -> CacheEntry:
         return CacheEntry(self, content_hash)
@@ -283,15 +320,16 @@ class ResultCache:
         if self._db is None or self._failure or not (self._unsaved or self._touched):
             return
         now = time.time()
-        rows = [(key, self.fingerprint, text, sha,
-                 _checksum(key, self.fingerprint, text, sha), now)
-                for key, (text, sha) in self._unsaved.items()]
+        rows = [(key, self.fingerprint, text, name, sha,
+                 _checksum(key, self.fingerprint, text, name, sha), now)
+                for key, (text, name, sha) in self._unsaved.items()]
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO entries (content_hash, fingerprint, outcome, "
-                    "feedback_sha256, checksum, used_at) VALUES (?, ?, ?, ?, ?, ?)", rows)
+                    "feedback, feedback_sha256, checksum, used_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    rows)
                 self._db.executemany(
                     "UPDATE entries SET used_at = ? WHERE content_hash = ? AND fingerprint = ?",
                     [(now, key, self.fingerprint) for key in self._touched])
@@ -315,10 +353,11 @@ class ResultCache:
         if self._damaged:
             raise OSError("the batch cache is damaged")
         try:
-            db = self._db or self._connect()
+            db = self._db or sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                             timeout=BUSY_TIMEOUT_SECONDS)
             try:
-                rows = db.execute("SELECT outcome, feedback_sha256, checksum FROM entries "
-                                  "WHERE content_hash = ? AND fingerprint = ?",
+                rows = db.execute("SELECT outcome, feedback, feedback_sha256, checksum FROM "
+                                  "entries WHERE content_hash = ? AND fingerprint = ?",
                                   (content_hash, self.fingerprint)).fetchall()
             finally:
                 if db is not self._db:
@@ -327,8 +366,9 @@ class ResultCache:
             raise OSError(f"the batch cache could not be read: {_why(error)}") from error
         if not rows:
             raise OSError("its entry is no longer in the batch cache")
-        text, feedback, checksum = rows[0]
-        if checksum != _checksum(content_hash, self.fingerprint, text, feedback):
+        text, feedback, feedback_sha256, checksum = rows[0]
+        if checksum != _checksum(content_hash, self.fingerprint, text, feedback,
+                                 feedback_sha256):
             raise ValueError("its entry in the batch cache is damaged")
         outcome = json.loads(text)
         if not isinstance(outcome, dict):
@@ -379,15 +419,13 @@ class ResultCache:
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                stale = self._db.execute(
-                    "SELECT content_hash, fingerprint FROM entries "
-                    "WHERE fingerprint != ? AND used_at < ?", (self.fingerprint, cutoff)
-                ).fetchall()
-                if stale:
-                    self._db.execute("DELETE FROM entries WHERE fingerprint != ? AND used_at < ?",
-                                     (self.fingerprint, cutoff))
-                named = {f"{key[:40]}-{fingerprint}.xlsx" for key, fingerprint in
-                         self._db.execute("SELECT content_hash, fingerprint FROM entries")}
+                stale = [name for (name,) in self._db.execute(
+                    "SELECT feedback FROM entries WHERE fingerprint != ? AND used_at < ?",
+                    (self.fingerprint, cutoff)).fetchall() if name]
+                self._db.execute("DELETE FROM entries WHERE fingerprint != ? AND used_at < ?",
+                                 (self.fingerprint, cutoff))
+                named = {name for (name,) in self._db.execute(
+                    "SELECT feedback FROM entries WHERE feedback IS NOT NULL").fetchall()}
                 self._db.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):
@@ -396,9 +434,10 @@ class ResultCache:
         except sqlite3.Error as error:
             self._fail(error)
             return
-        for key, fingerprint in stale:
-            with contextlib.suppress(OSError):
-                os.unlink(self.folder / f"{key[:40]}-{fingerprint}.xlsx")
+        for name in stale:
+            if Path(name).name == name and name not in named:  # never outside this folder
+                with contextlib.suppress(OSError):
+                    os.unlink(self.folder / name)
         with contextlib.suppress(OSError), os.scandir(self.folder) as entries:
             for entry in entries:
                 name = entry.name

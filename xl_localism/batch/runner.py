@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import sys
 import threading
@@ -178,6 +179,10 @@ def process_submission(path: str, cache_dir: str, key: str,
     except WorkbookError as error:
         outcome: dict[str, Any] = {"rejected": error.reason}
         cacheable = not _caused_by_the_machine(error)
+    except OSError as error:  # a share gone away, a file locked: nothing about the bytes
+        outcome = {"rejected": f"could not be read ({error.strerror or error}); it will be "
+                               "tried again on the next run"}
+        cacheable = False
     except Exception as error:  # one bad file must never stop the batch
         outcome = {"rejected": f"could not be scored ({type(error).__name__}: "
                                f"{str(error)[:200]})"}
@@ -191,9 +196,11 @@ def process_submission(path: str, cache_dir: str, key: str,
     if "result" not in outcome:
         return {**outcome, "stored": json.dumps(outcome, ensure_ascii=False) if cacheable
                 else None}
+    # A name of its own for every workbook written: see batch.cache on why none is replaced.
+    name = f"{key}-{secrets.token_hex(4)}.xlsx"
     try:
-        feedback = write_feedback_workbook(assessment, cache / f"{key}.xlsx")
-        feedback_sha256 = file_sha256(feedback)
+        write_feedback_workbook(assessment, cache / name)
+        feedback_sha256 = file_sha256(cache / name)
     except OSError as error:
         # Disk full or the folder made read-only: nothing is cached, so a rerun scores it.
         return {"rejected": f"its results could not be saved ({error.strerror or error}); it "
@@ -202,7 +209,7 @@ def process_submission(path: str, cache_dir: str, key: str,
     # Flags rows it is given ready, made here on all cores.
     return {"result": summary_of(outcome["result"]),
             "stored": json.dumps(outcome, ensure_ascii=False),
-            "feedback_sha256": feedback_sha256,
+            "feedback": name, "feedback_sha256": feedback_sha256,
             "flag_rows": rows_by_severity(outcome["result"]["flags"])}
 
 
@@ -229,11 +236,13 @@ def remove_stray_temporaries(*folders: Path) -> int:
 
 
 def _load_cached(results: ResultCache, content_hash: str) -> dict[str, Any] | None:
-    data = results.lookup(content_hash)
-    if data is None:
+    hit = results.lookup(content_hash)
+    if hit is None:
         return None
+    data = hit.outcome
     if "result" in data:
         data["entry"] = results.entry(content_hash)
+        data["feedback"] = hit.feedback
         # The flags go to the report's rows now, while the entry is in hand (see run_batch).
         data["flags"] = data["result"].get("flags", [])
         data["result"] = summary_of(data["result"])
@@ -293,7 +302,7 @@ def run_batch(
             cached = None if force else _load_cached(results, outcome.content_hash)
             if cached is not None:
                 flags = cached.pop("flags", None)
-                _apply(outcome, cached, cache)
+                _apply(outcome, cached)
                 outcome.cached = True
                 if flags is not None and outcome.summary is not None:
                     # Made from the entry already read, so the report need not read it again.
@@ -370,12 +379,12 @@ def _compact(value: Any, key: str = "") -> Any:
     return value
 
 
-def _apply(outcome: Outcome, data: dict[str, Any], cache: Path) -> None:
+def _apply(outcome: Outcome, data: dict[str, Any]) -> None:
     if "result" in data:
         # Identical files share a cache entry; the source is this file, whatever the entry says.
         outcome.summary = _compact({**summary_of(data["result"]), "source": outcome.source})
         outcome.entry = data.get("entry")
-        outcome.feedback = cache / f"{outcome.key}.xlsx"
+        outcome.feedback = data.get("feedback")
     else:
         outcome.rejected = data.get("rejected", "could not be scored")
 
@@ -424,13 +433,16 @@ class _Scorer:
             except Exception as error:
                 data = {"rejected": f"could not be scored ({type(error).__name__})"}
             flag_rows = data.pop("flag_rows", None)
-            stored = data.pop("stored", None)
+            stored, feedback = data.pop("stored", None), data.pop("feedback", None)
             if stored is not None and outcome.content_hash is not None:
                 # The parent is the cache's only writer; workers only hand results back.
-                self.results.store(outcome.content_hash, stored, data.pop("feedback_sha256", None))
+                feedback = self.results.store(outcome.content_hash, stored, feedback,
+                                              data.pop("feedback_sha256", None))
                 if "result" in data:
                     data["entry"] = self.results.entry(outcome.content_hash)
-            _apply(outcome, data, self.cache)
+            if feedback is not None:
+                data["feedback"] = self.cache / feedback
+            _apply(outcome, data)
             if flag_rows is not None and outcome.summary is not None:
                 self.keep_flag_rows(outcome, flag_rows)
             if on_progress:
@@ -484,8 +496,9 @@ def _import_worker_modules() -> None:
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
-    """A hard link costs nothing and the cache entry is never rewritten in place (new entries
-    are renamed over it), so sharing the bytes is safe; copy where links are not possible."""
+    """A hard link costs nothing and a cache entry's workbook is never rewritten (each is
+    written once, under a name of its own), so sharing the bytes is safe; copy where links are
+    not possible."""
     try:
         os.link(source, target)
     except OSError:
