@@ -270,11 +270,18 @@ def _another_programs_database(path: Path) -> None:
     db.close()
 
 
+def _another_schema_version(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {cache_module.SCHEMA_VERSION + 1}")
+    db.close()
+
+
 DAMAGE = {
     "overwritten with garbage": lambda path: path.write_bytes(os.urandom(64 * 1024)),
     "cut short": lambda path: path.write_bytes(path.read_bytes()[:6000]),
     "emptied": lambda path: path.write_bytes(b""),
     "another program's database": _another_programs_database,
+    "another schema version at this name": _another_schema_version,
 }
 
 

@@ -133,7 +133,9 @@ def _is_damage(error: BaseException) -> bool:
 
 
 def _why(error: BaseException) -> str:
-    """A few words for a person; SQLite's own messages name no paths."""
+    """A few words for a person; SQLite's own messages name no paths (an OSError's do)."""
+    if isinstance(error, OSError):
+        return error.strerror or type(error).__name__
     code = _code(error)
     if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return "it is locked by another program"
@@ -141,7 +143,9 @@ def _why(error: BaseException) -> str:
         return "the disk is full"
     if _is_damage(error):
         return "it is damaged"
-    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
+    if code == sqlite3.SQLITE_CANTOPEN:
+        return "it cannot be opened"
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM):
         return "it cannot be written"
     return str(error)[:120] or type(error).__name__
 
@@ -173,6 +177,9 @@ class ResultCache:
     process), so WAL's readers-beside-a-writer buys nothing; and a rollback journal exists
     only during a commit, so the database is one self-contained file otherwise. A kill
     mid-commit leaves a hot journal, which the next connection rolls back before reading.
+
+    Workers are forked after it is opened: they inherit the connection but never use it, and
+    leave by os._exit (multiprocessing), so no connection is used or closed across a fork.
     """
 
     def __init__(self, folder: Path, fingerprint: str) -> None:

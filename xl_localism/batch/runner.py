@@ -186,7 +186,7 @@ def process_submission(path: str, cache_dir: str, key: str,
     except Exception as error:  # one bad file must never stop the batch
         outcome = {"rejected": f"could not be scored ({type(error).__name__}: "
                                f"{str(error)[:200]})"}
-        cacheable = False  # a bug or the machine (an OSError, no memory): try again next time
+        cacheable = False  # a bug, or the machine (no memory): try again next time
     else:
         outcome = {"result": to_json(assessment)}
     if content_hash is not None and not _unchanged(source, content_hash, before):
@@ -320,7 +320,10 @@ def run_batch(
         raise
     shutting_down = scorer.close_in_background()
     try:
-        results.flush()  # before the report: what was scored is kept whatever happens to it
+        try:
+            results.flush()  # before the report: what was scored is kept whatever happens to it
+        except KeyboardInterrupt:
+            interrupted = True  # nothing was committed; close() tries once more
         batch = _finish(outcomes, pending, out_dir, cache, write_report, interrupted)
     finally:
         results.close()  # entries stay readable for a report written later
