@@ -191,22 +191,29 @@ def test_a_file_rewritten_during_the_run_is_not_remembered_as_rejected(tmp_path,
         "trust-00.xlsx": True, "trust-01.xlsx": False, "trust-02.xlsx": True}
 
 
-def test_a_file_replaced_between_hashing_and_reading_is_not_cached_either(tmp_path, samples,
-                                                                         monkeypatch):
+@pytest.mark.parametrize("change", ["replaced", "removed"])
+def test_a_file_changed_between_hashing_and_reading_is_not_cached_either(tmp_path, samples,
+                                                                        monkeypatch, change):
     inbox, out = _inbox(tmp_path / "inbox", samples, 2), tmp_path / "out"
     late = inbox / "trust-01.xlsx"
     real_hash, parent = runner.file_hash, os.getpid()
 
-    def replaced_after_hashing(path):
+    def changed_after_hashing(path):
         digest = real_hash(path)
         if os.getpid() == parent and Path(path) == late:
-            late.write_bytes(b"not a workbook any more")
+            if change == "replaced":
+                late.write_bytes(b"not a workbook any more")
+            else:
+                late.unlink()
         return digest
 
-    monkeypatch.setattr(runner, "file_hash", replaced_after_hashing)
+    monkeypatch.setattr(runner, "file_hash", changed_after_hashing)
     during = _run(inbox, out)
     monkeypatch.undo()
-    assert [o.rejected for o in during.rejected] == [runner.CHANGED_WHILE_READ]
+    expected = (runner.CHANGED_WHILE_READ if change == "replaced" else
+                "could not be read again (No such file or directory); was it moved? It will "
+                "be scored on the next run")
+    assert [o.rejected for o in during.rejected] == [expected]
     assert cached_entries(out / runner.CACHE_DIR) == 1
 
 

@@ -88,7 +88,7 @@ def code_fingerprint(root: Path | None = None) -> str:
 
     Any change to the code that scores or renders (a rule, a layout, a catalogue row) gives a
     new fingerprint, so results cached by other code are never reused: a version number alone
-    stays the same across edits and unreleased builds. Computed once per process (~2 ms).
+    stays the same across edits and unreleased builds. Computed once per process (~5 ms).
     """
     root = Path(xl_localism.__file__).parent if root is None else root
     digest = hashlib.sha256()

@@ -133,12 +133,9 @@ def _identity(path: Path) -> tuple[int, int, int]:
 
 def _unchanged(path: Path, content_hash: str, before: tuple[int, int, int] | None) -> bool:
     """The file still holds the bytes the parent hashed, and was not rewritten while it was
-    read: then what was read is a fact about those bytes."""
-    try:
-        return (before is not None and file_hash(path) == content_hash and
-                _identity(path) == before)
-    except OSError:
-        return False
+    read: then what was read is a fact about those bytes. OSError if it is gone."""
+    return (file_hash(path) == content_hash and before is not None and
+            _identity(path) == before)
 
 
 def _caused_by_the_machine(error: BaseException) -> bool:
@@ -189,10 +186,14 @@ def process_submission(path: str, cache_dir: str, key: str,
         cacheable = False  # a bug, or the machine (no memory): try again next time
     else:
         outcome = {"result": to_json(assessment)}
-    if content_hash is not None and not _unchanged(source, content_hash, before):
-        # Read from other bytes than were hashed: neither the result nor a rejection belongs
-        # to this content hash.
-        return {"rejected": CHANGED_WHILE_READ}
+    try:
+        if content_hash is not None and not _unchanged(source, content_hash, before):
+            # Read from other bytes than were hashed: neither the result nor a rejection
+            # belongs to this content hash.
+            return {"rejected": CHANGED_WHILE_READ}
+    except OSError as error:
+        return {"rejected": f"could not be read again ({error.strerror or error}); was it "
+                            "moved? It will be scored on the next run"}
     if "result" not in outcome:
         return {**outcome, "stored": json.dumps(outcome, ensure_ascii=False) if cacheable
                 else None}
