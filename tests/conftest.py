@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -64,6 +65,28 @@ def replace_part(path: Path, part: str, transform: Any, out: Path | None = None)
         if part not in names:
             target.writestr(part, transform(b""))
     return out
+
+
+def cached_entries(cache_dir: Path, fingerprint: str | None = None) -> int:
+    """How many entries the batch cache in ``cache_dir`` holds (of one fingerprint); 0 when
+    there is no database yet or it is busy. Read-only, and closed at once: a batch writing
+    it meanwhile waits for nothing."""
+    from xl_localism.batch.cache import DB_NAME
+
+    path = cache_dir / DB_NAME
+    if not path.exists():
+        return 0
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=1)
+        try:
+            query, args = "SELECT count(*) FROM entries", ()
+            if fingerprint is not None:
+                query, args = f"{query} WHERE fingerprint = ?", (fingerprint,)
+            return db.execute(query, args).fetchall()[0][0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -21,9 +22,9 @@ from hypothesis import strategies as st
 from msoffcrypto.format.ooxml import OOXMLFile
 from typer.testing import CliRunner
 
-from tests.conftest import replace_part, sample_tables, write_tables
+from tests.conftest import cached_entries, replace_part, sample_tables, write_tables
+from xl_localism.batch import cache as cache_module
 from xl_localism.batch import runner
-from xl_localism.batch.journal import read_index
 from xl_localism.batch.naming import safe_stem, unique_stems
 from xl_localism.batch.national import LEAGUE_HEADERS, write_national_report
 from xl_localism.cli import app
@@ -258,23 +259,43 @@ def test_second_run_skips_everything_unchanged(inbox, tmp_path, monkeypatch):
     assert not any(o.cached for o in forced.scored)
 
 
-def test_other_versions_cache_files_are_pruned_once_a_day_old(inbox, tmp_path):
+def test_other_versions_entries_are_pruned_once_unused_for_a_day(inbox, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    _run(inbox, out)
     cache = out / runner.CACHE_DIR
-    current = sorted(cache.glob("*.xlsx"))
-    old_version = cache / f"{'a' * 40}-ffffffffffffffff.xlsx"
-    before_journals = cache / f"{'b' * 40}-{runner.scoring_fingerprint()}.json"
-    recent_old_version = cache / f"{'c' * 40}-eeeeeeeeeeeeeeee.xlsx"
-    for path in (old_version, before_journals, recent_old_version):
+    monkeypatch.setattr(runner, "scoring_fingerprint", lambda: "0ld0ld0ld0ld0ld0")
+    _run(inbox, out)  # an older version of the program
+    old_workbooks = sorted(cache.glob("*-0ld0ld0ld0ld0ld0-*.xlsx"))
+    monkeypatch.undo()
+    _run(inbox, out)
+    current = sorted(cache.glob(f"*-{runner.scoring_fingerprint()}-*.xlsx"))
+    # The journals and files of versions before the database, and an orphaned workbook.
+    before_database = [cache / "journal-00000000000000000001-1-abcd.jsonl",
+                       cache / f"{'b' * 40}-{runner.scoring_fingerprint()}.json",
+                       cache / f"{'a' * 40}-ffffffffffffffff.xlsx"]
+    recent_orphan = cache / f"{'c' * 40}-eeeeeeeeeeeeeeee.xlsx"
+    for path in (*before_database, recent_orphan):
         path.write_bytes(b"x")
     two_days_ago = time.time() - 2 * 86400
-    for path in (old_version, before_journals, *current):
+    for path in (*before_database, *current, *old_workbooks):
         os.utime(path, (two_days_ago, two_days_ago))
+    entries = cached_entries(cache, "0ld0ld0ld0ld0ld0")
+    assert entries == cached_entries(cache, runner.scoring_fingerprint()) > len(old_workbooks)
+    # Still used today by the old version: kept, though its files are old.
+    _run(inbox, out)
+    assert cached_entries(cache, "0ld0ld0ld0ld0ld0") == entries
+    assert all(p.exists() for p in old_workbooks)
+    with sqlite3.connect(cache / cache_module.DB_NAME) as db:
+        db.execute("UPDATE entries SET used_at = ? WHERE fingerprint = ?",
+                   (two_days_ago, "0ld0ld0ld0ld0ld0"))
+    db.close()
     rerun = _run(inbox, out)
     assert all(o.cached for o in rerun.scored)
-    assert not old_version.exists() and not before_journals.exists()
-    assert recent_old_version.exists() and all(path.exists() for path in current)
+    assert cached_entries(cache, "0ld0ld0ld0ld0ld0") == 0
+    assert not any(p.exists() for p in (*old_workbooks, *before_database))
+    # Entries of this version are never pruned, however old their files; a recent orphan may
+    # be a running batch's workbook whose row is not committed yet.
+    assert recent_orphan.exists() and all(path.exists() for path in current)
+    assert cached_entries(cache, runner.scoring_fingerprint()) == entries
 
 
 class _PlacedFile:
@@ -345,10 +366,10 @@ def test_a_file_that_disappears_is_rejected_not_fatal(inbox, tmp_path, monkeypat
     assert "moved" in {o.source: o.rejected for o in result.rejected}["gone.xlsx"]
 
 
-def _crash_on_cumbria(path: str, cache_dir: str, key: str) -> dict:
+def _crash_on_cumbria(path: str, cache_dir: str, key: str, content_hash: str) -> dict:
     if "cumbria" in path:
         os._exit(3)  # a worker dying mid-file, as an out-of-memory kill would
-    return ORIGINAL_PROCESS(path, cache_dir, key)
+    return ORIGINAL_PROCESS(path, cache_dir, key, content_hash)
 
 
 ORIGINAL_PROCESS = runner.process_submission
@@ -383,12 +404,13 @@ def test_killing_the_whole_batch_then_rerunning(tmp_path, samples):
                                start_new_session=True)
     cache = out / runner.CACHE_DIR
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(read_index(cache)) < 3:
-        time.sleep(0.05)
+    # Results are committed together every half second: killed after the first commit.
+    while time.monotonic() < deadline and cached_entries(cache) < 1:
+        time.sleep(0.02)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    done_before = len(read_index(cache))
-    assert 3 <= done_before < 24, "the batch was not killed part-way"
+    done_before = cached_entries(cache)
+    assert 1 <= done_before < 24, "the batch was not killed part-way"
 
     finished = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stdout + finished.stderr

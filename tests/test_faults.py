@@ -9,13 +9,13 @@ SIGKILL in test_killing_the_whole_batch_then_rerunning).
 from __future__ import annotations
 
 import builtins
-import contextlib
 import errno
 import hashlib
 import io
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,9 +26,9 @@ import pytest
 import xlsxwriter
 from typer.testing import CliRunner
 
-from tests.conftest import sample_tables, write_tables
+from tests.conftest import cached_entries, sample_tables, write_tables
+from xl_localism.batch import cache as cache_module
 from xl_localism.batch import runner
-from xl_localism.batch.journal import read_index
 from xl_localism.cli import app
 
 
@@ -139,43 +139,59 @@ def _a_rerun_completes(inbox: Path, out: Path) -> None:
     assert _league_rows(out) == 5
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="names open files by /proc")
-def test_disk_full_while_a_worker_appends_its_cache_entry(previous_run, monkeypatch):
+def test_disk_full_while_the_cache_database_is_written(previous_run, monkeypatch):
+    """SQLite reports a full disk as SQLITE_FULL; a database that may not grow by a page gives
+    the same error on the same path. The batch's results are complete and correct, the
+    database keeps what it held, and the file is scored again on the rerun."""
     inbox, out, _ = previous_run
-    real_write = os.write
+    cache = out / runner.CACHE_DIR
+    real_connect = cache_module.ResultCache._connect
 
-    def disk_full_in_journals(fd: int, data: bytes) -> int:
-        name = ""
-        with contextlib.suppress(OSError):
-            name = os.readlink(f"/proc/self/fd/{fd}")
-        if "/journal-" in name:
-            # The disk fills half-way through the line: part of it written, then an error.
-            real_write(fd, bytes(data[: len(data) // 2]))
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), name)
-        return real_write(fd, data)
+    def no_room_to_grow(self):
+        db = real_connect(self)
+        pages = db.execute("PRAGMA page_count").fetchall()[0][0]
+        db.execute(f"PRAGMA max_page_count = {pages}").fetchall()
+        return db
 
-    monkeypatch.setattr(os, "write", disk_full_in_journals)
-    _the_new_file_could_not_be_saved(inbox, out)
+    monkeypatch.setattr(cache_module.ResultCache, "_connect", no_room_to_grow)
+    code, output = _batch(inbox, out)
+    assert code == 0, output
+    assert _league_rows(out) == 5
+    note = " ".join(output.split())
+    assert "The batch cache (.xl-localism-cache/results-v1.sqlite) could not be used (the disk " \
+           "is full): the results are complete, but 1 file(s) will be scored again" in note
+    assert str(out) not in note.split("Report:")[0], "a server path in the message"
+    assert not _strays(out)
     monkeypatch.undo()
-    # Nothing half-written is left to be read: the journals hold the four earlier entries.
-    entries = read_index(out / runner.CACHE_DIR)
-    assert len(entries) == 4 and all("result" in e.read() for e in entries.values())
-    _a_rerun_completes(inbox, out)
-    assert len(read_index(out / runner.CACHE_DIR)) == 5
+    with sqlite3.connect(cache / cache_module.DB_NAME) as db:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    db.close()
+    assert cached_entries(cache) == 4  # what it held before, nothing half-written
+    fresh = runner.run_batch(inbox, out, jobs=2)
+    assert [o.cached for o in fresh.scored] == [True] * 4 + [False]
+    assert cached_entries(cache) == 5
 
 
+@pytest.mark.parametrize("damage", ["one entry", "the whole file"])
 def test_a_cache_entry_damaged_before_the_report_fails_it_rather_than_lose_flags(
-        previous_run, monkeypatch):
+        previous_run, monkeypatch, damage):
     """The report reads each entry again for its flags; one damaged meanwhile must not give a
     Flags sheet that looks complete without its rows."""
     inbox, out, before = previous_run
+    database = out / runner.CACHE_DIR / cache_module.DB_NAME
     real_finish = runner._finish
 
     def damage_then_finish(outcomes, pending, *args):
-        for journal in (out / runner.CACHE_DIR).glob("journal-*.jsonl"):
-            data = bytearray(journal.read_bytes())
-            data[-10] ^= 0x01  # the last entry's JSON
-            journal.write_bytes(bytes(data))
+        if damage == "one entry":
+            # A byte of one result's JSON changed, as a bad sector would: still a valid
+            # database, still valid JSON, a different score.
+            with sqlite3.connect(database) as db:
+                db.execute("UPDATE entries SET outcome = replace(outcome, '\"score\": ', "
+                           "'\"score\": 1') WHERE rowid = (SELECT max(rowid) FROM entries "
+                           "WHERE feedback_sha256 IS NOT NULL)")
+            db.close()
+        else:
+            database.write_bytes(b"garbage " * 512)
         return real_finish(outcomes, pending, *args)
 
     monkeypatch.setattr(runner, "_finish", damage_then_finish)
@@ -271,16 +287,17 @@ def test_ctrl_c_during_a_batch_then_rerunning(tmp_path, samples):
     _inbox(inbox, samples, 37, start=3)
 
     cache = out / runner.CACHE_DIR
-    done_before = len(read_index(cache))
+    done_before = cached_entries(cache)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, start_new_session=True)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(read_index(cache)) < done_before + 3:
+    # The first result is committed at once, later ones every half second.
+    while time.monotonic() < deadline and cached_entries(cache) < done_before + 1:
         time.sleep(0.02)
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends: the whole group
     output, _ = process.communicate(timeout=120)
-    done = len(read_index(cache))
-    assert done_before + 3 <= done < 40, "the batch was not interrupted part-way"
+    done = cached_entries(cache)
+    assert done_before + 1 <= done < 40, "the batch was not interrupted part-way"
     assert process.returncode == 130, output
     assert "Interrupted" in output and "Run the same command again" in output
     assert _digests(out) == before, "the previous report or feedback was changed"

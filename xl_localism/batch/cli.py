@@ -96,6 +96,8 @@ def _write_statements(console: Console, result: BatchResult, out: Path, code: in
 
 
 def _summarise(console: Console, result: BatchResult) -> int:
+    if result.cache_note:
+        console.print(f"[yellow]note:[/] {escape(result.cache_note)}")
     if result.interrupted:
         console.print("[yellow]Interrupted.[/] Files scored so far are kept; the report was not "
                       "rewritten. Run the same command again to finish.")

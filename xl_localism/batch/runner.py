@@ -1,16 +1,17 @@
 """Score a folder of submissions in worker processes and write the national report.
 
 Submissions are only ever opened for reading. Every output goes through a temporary file and a
-rename, and each scored file leaves a cache entry (a line of a journal, see batch.journal, and
-its feedback workbook) keyed by its content hash and the scoring fingerprint, so an interrupted
-batch resumes where it stopped and a rerun skips unchanged files.
+rename, and each scored file leaves a cache entry (a row of the cache database, see batch.cache,
+and its feedback workbook) keyed by its content hash and the fingerprint of the code, so an
+interrupted batch resumes where it stopped and a rerun skips unchanged files.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import json
 import os
+import secrets
 import shutil
 import sys
 import threading
@@ -18,25 +19,20 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
-import xl_localism
+from xl_localism.batch.cache import CacheEntry, ResultCache, code_fingerprint, file_sha256
 from xl_localism.batch.discover import find_submissions
-from xl_localism.batch.journal import EntryLocation, journal_for, read_index
 from xl_localism.batch.naming import unique_stems
-from xl_localism.workbook.files import atomic_path, remove_if_untouched
+from xl_localism.workbook.files import atomic_path
 
 CACHE_DIR = ".xl-localism-cache"
 FEEDBACK_DIR = "feedback"
 REPORT_NAME = "national_summary.xlsx"
 DEFAULT_TIMEOUT_SECONDS = 300.0
-# Long enough that no batch still running can be writing to a journal this old, or reading
-# another version's cache entry.
-STALE_CACHE_SECONDS = 24 * 3600.0
 
 
 class BatchSetupError(Exception):
@@ -66,7 +62,7 @@ class Outcome:
     cached: bool = False
     feedback: Path | None = None
     notes: list[str] = field(default_factory=list)
-    entry: EntryLocation | None = None  # the cache entry holding the full result
+    entry: CacheEntry | None = None  # the cache entry holding the full result
 
     @property
     def result(self) -> dict[str, Any] | None:
@@ -99,6 +95,8 @@ class BatchResult:
     # Why the report or the feedback could not be written (disk full, folder made read-only);
     # whatever was there before is untouched, and the scored files are kept for a rerun.
     write_error: str | None = None
+    # One line when the cache database could not be used as it should (see batch.cache).
+    cache_note: str | None = None
 
     @property
     def scored(self) -> list[Outcome]:
@@ -116,52 +114,99 @@ class BatchResult:
 
 
 def scoring_fingerprint() -> str:
-    """Changes whenever a result could change: the package version or the shipped catalogue."""
-    digest = hashlib.sha256(xl_localism.__version__.encode())
-    catalogue = resources.files("xl_localism.catalogue")
-    for name in sorted(p.name for p in catalogue.iterdir() if p.name.endswith(".csv")):
-        digest.update(catalogue.joinpath(name).read_bytes())
-    return digest.hexdigest()[:16]
+    """Changes whenever a result could change: any source or data file of the package (see
+    batch.cache.code_fingerprint)."""
+    return code_fingerprint()
 
 
 def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_sha256(path)
 
 
-def process_submission(path: str, cache_dir: str, key: str) -> dict[str, Any]:
-    """Worker: read, score and write the feedback workbook of one file. Never raises."""
+def _identity(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def _unchanged(path: Path, content_hash: str, before: tuple[int, int, int] | None) -> bool:
+    """The file still holds the bytes the parent hashed, and was not rewritten while it was
+    read: then what was read is a fact about those bytes. OSError if it is gone."""
+    return (file_hash(path) == content_hash and before is not None and
+            _identity(path) == before)
+
+
+def _caused_by_the_machine(error: BaseException) -> bool:
+    """A failure that says nothing about the bytes (a read error, no memory): never cached."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, (OSError, MemoryError)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+CHANGED_WHILE_READ = ("changed while it was being read (is it still being copied or saved?); "
+                      "it will be scored on the next run")
+
+
+def process_submission(path: str, cache_dir: str, key: str,
+                       content_hash: str | None = None) -> dict[str, Any]:
+    """Worker: read, score and write the feedback workbook of one file. Never raises.
+
+    It does not touch the cache database: what the parent should remember comes back as
+    ``stored`` (the outcome as JSON, made here on all cores), only when it was computed from
+    the bytes the parent hashed as ``content_hash``.
+    """
     # Imported here so a worker process pays for them once, not the parent at import time.
     from xl_localism.engine import assess
     from xl_localism.report import to_json
     from xl_localism.workbook.reader import WorkbookError, read_workbook
     from xl_localism.workbook.results import write_feedback_workbook
 
-    cache = Path(cache_dir)
+    cache, source = Path(cache_dir), Path(path)
+    before: tuple[int, int, int] | None = None
+    with contextlib.suppress(OSError):
+        before = _identity(source)
+    cacheable = True
     try:
         assessment = assess(read_workbook(path))
     except WorkbookError as error:
         outcome: dict[str, Any] = {"rejected": error.reason}
+        cacheable = not _caused_by_the_machine(error)
+    except OSError as error:  # a share gone away, a file locked: nothing about the bytes
+        outcome = {"rejected": f"could not be read ({error.strerror or error}); it will be "
+                               "tried again on the next run"}
+        cacheable = False
     except Exception as error:  # one bad file must never stop the batch
         outcome = {"rejected": f"could not be scored ({type(error).__name__}: "
                                f"{str(error)[:200]})"}
+        cacheable = False  # a bug, or the machine (no memory): try again next time
     else:
         outcome = {"result": to_json(assessment)}
     try:
-        if "result" in outcome:
-            write_feedback_workbook(assessment, cache / f"{key}.xlsx")
-        entry = journal_for(cache).append(key, outcome)
+        if content_hash is not None and not _unchanged(source, content_hash, before):
+            # Read from other bytes than were hashed: neither the result nor a rejection
+            # belongs to this content hash.
+            return {"rejected": CHANGED_WHILE_READ}
+    except OSError as error:
+        return {"rejected": f"could not be read again ({error.strerror or error}); was it "
+                            "moved? It will be scored on the next run"}
+    if "result" not in outcome:
+        return {**outcome, "stored": json.dumps(outcome, ensure_ascii=False) if cacheable
+                else None}
+    # A name of its own for every workbook written: see batch.cache on why none is replaced.
+    name = f"{key}-{secrets.token_hex(4)}.xlsx"
+    try:
+        write_feedback_workbook(assessment, cache / name)
+        feedback_sha256 = file_sha256(cache / name)
     except OSError as error:
         # Disk full or the folder made read-only: nothing is cached, so a rerun scores it.
         return {"rejected": f"its results could not be saved ({error.strerror or error}); it "
                             "will be scored again on the next run"}
-    if "result" in outcome:
-        # The parent reads flags and explanation from the entry when it needs them.
-        return {"result": summary_of(outcome["result"]), "entry": entry}
-    return outcome
+    # The parent reads flags and explanation from the cache when it needs them.
+    return {"result": summary_of(outcome["result"]),
+            "stored": json.dumps(outcome, ensure_ascii=False),
+            "feedback": name, "feedback_sha256": feedback_sha256}
 
 
 def _check_output_folder(out_dir: Path) -> None:
@@ -186,30 +231,14 @@ def remove_stray_temporaries(*folders: Path) -> int:
     return removed
 
 
-def _prune_other_versions(cache: Path, fingerprint: str) -> None:
-    """Feedback workbooks of other scoring versions, and the JSON entries of versions before
-    the journals, untouched for a day: nothing will read them again (a feedback folder's hard
-    link keeps its own copy)."""
-    with contextlib.suppress(OSError), os.scandir(cache) as entries:
-        for entry in entries:
-            if (entry.name.endswith(".json") or
-                    (entry.name.endswith(".xlsx") and not entry.name.startswith(".") and
-                     not entry.name.endswith(f"-{fingerprint}.xlsx"))):
-                remove_if_untouched(entry.path, STALE_CACHE_SECONDS)
-
-
-def _load_cached(cache: Path, key: str, index: dict[str, EntryLocation]) -> dict[str, Any] | None:
-    entry = index.get(key)
-    if entry is None:
+def _load_cached(results: ResultCache, content_hash: str) -> dict[str, Any] | None:
+    hit = results.lookup(content_hash)
+    if hit is None:
         return None
-    try:
-        data = entry.read()
-    except (OSError, ValueError):
-        return None
-    if "result" in data and not (cache / f"{key}.xlsx").exists():
-        return None
-    data["entry"] = entry
+    data = hit.outcome
     if "result" in data:
+        data["entry"] = results.entry(content_hash)
+        data["feedback"] = hit.feedback
         data["result"] = summary_of(data["result"])
     return data
 
@@ -235,10 +264,8 @@ def run_batch(
 
     found = find_submissions(submissions_dir, exclude=out_dir)
     fingerprint = scoring_fingerprint()
-    # Other versions' journals and empty ones, untouched for a day, are deleted as it reads.
-    index = {} if force else read_index(cache, suffix=f"-{fingerprint}",
-                                        prune_after=STALE_CACHE_SECONDS)
-    _prune_other_versions(cache, fingerprint)
+    # Prunes other versions' entries as it opens; never raises for the database's sake.
+    results = ResultCache.open(cache, fingerprint)
     if on_start:
         on_start(len(found.unsupported) + len(found.submissions))
     outcomes: list[Outcome] = []
@@ -251,7 +278,7 @@ def run_batch(
     for path, reason in found.unsupported:
         settled(Outcome(str(path.relative_to(submissions_dir)), path, rejected=reason))
     scorer = _Scorer(cache, max(1, min(jobs or os.cpu_count() or 1, len(found.submissions))),
-                     timeout)
+                     timeout, results)
     pending: list[Outcome] = []
     interrupted = False
     try:
@@ -266,9 +293,9 @@ def run_batch(
                 outcome.rejected = f"could not be read ({error.strerror or error}); was it moved?"
                 settled(outcome)
                 continue
-            cached = _load_cached(cache, outcome.key, index)
+            cached = None if force else _load_cached(results, outcome.content_hash)
             if cached is not None:
-                _apply(outcome, cached, cache)
+                _apply(outcome, cached)
                 outcome.cached = True
                 settled(outcome)
             else:
@@ -283,10 +310,17 @@ def run_batch(
         raise
     shutting_down = scorer.close_in_background()
     try:
-        return _finish(outcomes, pending, out_dir, cache, write_report, interrupted)
+        try:
+            results.flush()  # before the report: what was scored is kept whatever happens to it
+        except KeyboardInterrupt:
+            interrupted = True  # nothing was committed; close() tries once more
+        batch = _finish(outcomes, pending, out_dir, cache, write_report, interrupted)
     finally:
+        results.close()  # entries stay readable for a report written later
         if shutting_down is not None:
             shutting_down.join()
+    batch.cache_note = results.note()
+    return batch
 
 
 def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cache: Path,
@@ -337,12 +371,12 @@ def _compact(value: Any, key: str = "") -> Any:
     return value
 
 
-def _apply(outcome: Outcome, data: dict[str, Any], cache: Path) -> None:
+def _apply(outcome: Outcome, data: dict[str, Any]) -> None:
     if "result" in data:
         # Identical files share a cache entry; the source is this file, whatever the entry says.
         outcome.summary = _compact({**summary_of(data["result"]), "source": outcome.source})
         outcome.entry = data.get("entry")
-        outcome.feedback = cache / f"{outcome.key}.xlsx"
+        outcome.feedback = data.get("feedback")
     else:
         outcome.rejected = data.get("rejected", "could not be scored")
 
@@ -354,8 +388,10 @@ class _Scorer:
     rejected and the pool replaces the worker.
     """
 
-    def __init__(self, cache: Path, workers: int, timeout: float) -> None:
+    def __init__(self, cache: Path, workers: int, timeout: float,
+                 results: ResultCache) -> None:
         self.cache, self.workers, self.timeout = cache, workers, timeout
+        self.results = results
         self.pool: ProcessPool | None = None
         self.scheduled: deque[tuple[Outcome, Any]] = deque()
 
@@ -364,7 +400,8 @@ class _Scorer:
             _import_worker_modules()
             self.pool = ProcessPool(max_workers=self.workers)
         self.scheduled.append((outcome, self.pool.schedule(
-            process_submission, args=(str(outcome.path), str(self.cache), outcome.key),
+            process_submission, args=(str(outcome.path), str(self.cache), outcome.key,
+                                      outcome.content_hash),
             timeout=self.timeout)))
 
     def collect(self, on_progress: Callable[[Outcome], None] | None) -> None:
@@ -383,7 +420,16 @@ class _Scorer:
                                     "the next run"}
             except Exception as error:
                 data = {"rejected": f"could not be scored ({type(error).__name__})"}
-            _apply(outcome, data, self.cache)
+            stored, feedback = data.pop("stored", None), data.pop("feedback", None)
+            if stored is not None and outcome.content_hash is not None:
+                # The parent is the cache's only writer; workers only hand results back.
+                feedback = self.results.store(outcome.content_hash, stored, feedback,
+                                              data.pop("feedback_sha256", None))
+                if "result" in data:
+                    data["entry"] = self.results.entry(outcome.content_hash)
+            if feedback is not None:
+                data["feedback"] = self.cache / feedback
+            _apply(outcome, data)
             if on_progress:
                 on_progress(outcome)
 
@@ -420,8 +466,9 @@ def _import_worker_modules() -> None:
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
-    """A hard link costs nothing and the cache entry is never rewritten in place (new entries
-    are renamed over it), so sharing the bytes is safe; copy where links are not possible."""
+    """A hard link costs nothing and a cache entry's workbook is never rewritten (each is
+    written once, under a name of its own), so sharing the bytes is safe; copy where links are
+    not possible."""
     try:
         os.link(source, target)
     except OSError:

@@ -1,0 +1,459 @@
+"""The batch's memory of what it scored: one SQLite database in the output's cache folder.
+
+An entry is keyed by a submission's content hash and the fingerprint of the code that scored it
+(:func:`code_fingerprint`), so a result is reused only for the same bytes scored by the same
+code. Only the batch's parent process opens the database: workers hand their results back
+through the pool, so there is one writer and no lock contention between workers. Each result's
+feedback workbook stays a file beside the database, hard-linked into the feedback folder. The
+row names the file and holds its SHA-256, and a result is reused only while its file is present
+and unchanged. Each workbook is written once under a name of its own
+(``<hash>-<fingerprint>-<random>.xlsx``): written under one name per key, a batch that could not
+commit (the database locked) or a second batch on the folder would replace the file a row
+vouches for with one of other bytes (the workbook records when it was written), and that entry
+would be lost.
+
+Anything wrong with the database (damaged, locked by another program, a full disk) costs the
+reuse, never a result: the batch scores afresh, keeps this run's results in memory instead, and
+says so in one line (:meth:`ResultCache.note`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import sqlite3
+import time
+import zlib
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import xl_localism
+from xl_localism.workbook.files import remove_if_untouched
+
+# Part of the file name, so a program with another schema uses its own file and two versions
+# of the program on one folder never read each other's tables; also kept as the database's
+# user_version, so a file that is not ours at this name is noticed and set aside.
+SCHEMA_VERSION = 1
+DB_NAME = f"results-v{SCHEMA_VERSION}.sqlite"
+# Another batch on the same folder holds the lock for one short commit at a time; a lock held
+# longer than this is someone else's (a DB browser, a backup) and the batch goes on without.
+BUSY_TIMEOUT_SECONDS = 5.0
+# Results wait in memory this long (or this many) before one commit: each commit syncs the
+# disk, and a kill loses at most these, which are scored again on the rerun.
+FLUSH_SECONDS = 0.5
+FLUSH_ROWS = 256
+# Entries of other code versions, and files no entry names, are deleted once unused this long:
+# longer than any batch, so another version still running on this folder (or one rolled back
+# to tomorrow) does not lose entries and feedback workbooks under it. Deleting them at once
+# would make two versions used on one folder rescore everything each time either ran.
+STALE_SECONDS = 24 * 3600.0
+
+# Libraries whose upgrades change what is read from a workbook or how a result is written.
+_LIBRARIES = ("python-calamine", "openpyxl", "XlsxWriter", "python-docx")
+
+_CREATE = (
+    """CREATE TABLE entries (
+        content_hash TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        outcome TEXT NOT NULL,   -- JSON: {"result": ...} or {"rejected": reason}
+        feedback TEXT,           -- the feedback workbook's file name; NULL for a rejection
+        feedback_sha256 TEXT,
+        checksum INTEGER NOT NULL,
+        used_at REAL NOT NULL,   -- seconds since the epoch, for pruning other versions
+        PRIMARY KEY (content_hash, fingerprint))""",
+    f"PRAGMA user_version = {SCHEMA_VERSION}",
+)
+
+
+def _package_files(root: Path) -> list[tuple[str, Path]]:
+    found = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [s for s in subfolders if s != "__pycache__"]
+        for name in names:
+            if not name.endswith((".pyc", ".pyo")):
+                path = Path(folder, name)
+                found.append((path.relative_to(root).as_posix(), path))
+    return sorted(found)
+
+
+@functools.cache
+def code_fingerprint(root: Path | None = None) -> str:
+    """A hash of every source and data file of the ``xl_localism`` package at ``root`` (the
+    running one by default), paths included, and of the reading libraries' versions.
+
+    Any change to the code that scores or renders (a rule, a layout, a catalogue row) gives a
+    new fingerprint, so results cached by other code are never reused: a version number alone
+    stays the same across edits and unreleased builds. Computed once per process (~5 ms).
+    """
+    root = Path(xl_localism.__file__).parent if root is None else root
+    digest = hashlib.sha256()
+    for relative, path in _package_files(root):
+        data = path.read_bytes()
+        digest.update(f"{relative}\0{len(data)}\0".encode())
+        digest.update(data)
+    for library in _LIBRARIES:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            digest.update(f"{library}=={metadata.version(library)}\0".encode())
+    return digest.hexdigest()[:16]
+
+
+def file_sha256(path: Path | str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _checksum(content_hash: str, fingerprint: str, outcome: str, feedback: str | None,
+              feedback_sha256: str | None) -> int:
+    """SQLite checks its structure, not the bytes of a value: a flipped bit in a result would
+    read back as a wrong score. The row's own fields are included so a row that moved is
+    caught too."""
+    head = f"{content_hash}\t{fingerprint}\t{feedback}\t{feedback_sha256}\t".encode()
+    return zlib.crc32(outcome.encode("utf-8"), zlib.crc32(head))
+
+
+class _Damaged(sqlite3.DatabaseError):
+    """A database at our name without our schema, or failing SQLite's own check."""
+
+
+def _code(error: BaseException) -> int:
+    return (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF  # the primary code
+
+
+def _is_damage(error: BaseException) -> bool:
+    return isinstance(error, _Damaged) or _code(error) in (sqlite3.SQLITE_CORRUPT,
+                                                           sqlite3.SQLITE_NOTADB)
+
+
+def _why(error: BaseException) -> str:
+    """A few words for a person; SQLite's own messages name no paths (an OSError's do)."""
+    if isinstance(error, OSError):
+        return error.strerror or type(error).__name__
+    code = _code(error)
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return "it is locked by another program"
+    if code == sqlite3.SQLITE_FULL:
+        return "the disk is full"
+    if _is_damage(error):
+        return "it is damaged"
+    if code == sqlite3.SQLITE_CANTOPEN:
+        return "it cannot be opened"
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM):
+        return "it cannot be written"
+    return str(error)[:120] or type(error).__name__
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A stored outcome fit to reuse, and its feedback workbook (None for a rejection)."""
+
+    outcome: dict[str, Any]
+    feedback: Path | None
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntry:
+    """Where a scored file's full result is: read when asked, never kept (see Outcome)."""
+
+    cache: ResultCache
+    content_hash: str
+
+    def read(self) -> dict[str, Any]:
+        return self.cache.read(self.content_hash)
+
+
+class ResultCache:
+    """The cache database of one output folder, for one code fingerprint.
+
+    Journal mode: a plain rollback journal, not WAL. Output folders are often network shares,
+    where WAL's shared-memory index does not work across machines; there is one writer (this
+    process), so WAL's readers-beside-a-writer buys nothing; and a rollback journal exists
+    only during a commit, so the database is one self-contained file otherwise. A kill
+    mid-commit leaves a hot journal, which the next connection rolls back before reading.
+
+    Workers are forked after it is opened: they inherit the connection but never use it, and
+    leave by os._exit (multiprocessing), so no connection is used or closed across a fork.
+    """
+
+    def __init__(self, folder: Path, fingerprint: str) -> None:
+        self.folder, self.fingerprint = folder, fingerprint
+        self.path = folder / DB_NAME
+        self._db: sqlite3.Connection | None = None
+        # Results not yet committed, or that could not be: read from here until then.
+        # content hash -> (outcome JSON, feedback file name, its SHA-256)
+        self._unsaved: dict[str, tuple[str, str | None, str | None]] = {}
+        self._touched: list[str] = []  # reused entries, whose used_at is updated at a flush
+        self._stored: dict[str, str | None] = {}  # content hash -> its workbook, this run
+        # The first result is committed at once, and after that every FLUSH_SECONDS: a problem
+        # with the database shows at the first file, not after a while.
+        self._last_flush = -FLUSH_SECONDS
+        self._restarted = False  # found damaged, set aside and started afresh
+        self._failure: str | None = None  # why the database stopped being used
+        self._damaged = False
+
+    @classmethod
+    def open(cls, folder: Path, fingerprint: str) -> ResultCache:
+        """Open (or create) the database and prune it; never raises for the database's sake."""
+        cache = cls(folder, fingerprint)
+        try:
+            cache._db = cache._connect()
+        except sqlite3.Error as error:
+            if not _is_damage(error):
+                cache._failure = _why(error)
+                return cache
+            try:
+                cache._set_aside()
+                cache._db = cache._connect()
+                cache._restarted = True
+            except (OSError, sqlite3.Error) as again:
+                cache._failure = _why(again)
+                return cache
+        cache._prune()
+        return cache
+
+    def _connect(self) -> sqlite3.Connection:
+        # Autocommit (isolation_level=None): transactions are begun and ended explicitly, so no
+        # lock is held between them.
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode = DELETE").fetchall()  # why: see the class
+            if db.execute("PRAGMA user_version").fetchall()[0][0] == 0:
+                db.execute("BEGIN IMMEDIATE")
+                # Checked again under the lock: another batch may have just created it.
+                if db.execute("PRAGMA user_version").fetchall()[0][0] == 0:
+                    if db.execute("SELECT count(*) FROM sqlite_master").fetchall()[0][0]:
+                        db.execute("ROLLBACK")
+                        raise _Damaged("another program's database")
+                    for statement in _CREATE:
+                        db.execute(statement)
+                db.execute("COMMIT")
+            if db.execute("PRAGMA user_version").fetchall()[0][0] != SCHEMA_VERSION:
+                raise _Damaged("not this program's cache database")
+            db.execute("SELECT content_hash, fingerprint, outcome, feedback, feedback_sha256, "
+                       "checksum, used_at FROM entries LIMIT 0").fetchall()
+            # Damage found now is set aside and the run's results are still remembered;
+            # found at the first lookup, it would cost this run's too. Reads every page: ~50 ms
+            # for 60 MB, and a quarter's database is a small fraction of that.
+            if db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                raise _Damaged("the database fails SQLite's quick_check")
+        except BaseException as error:
+            db.close()
+            if isinstance(error, sqlite3.OperationalError) and "no such" in str(error):
+                raise _Damaged(str(error)) from error
+            raise
+        return db
+
+    def _set_aside(self) -> None:
+        """Move a damaged database (and any journal of its) out of the way, kept for a day for
+        whoever wants to look. Its journal must go too: beside a new database it would be
+        rolled back into it."""
+        for suffix in ("", "-journal"):
+            source = Path(f"{self.path}{suffix}")
+            if source.exists():
+                os.replace(source, Path(f"{self.path}.damaged{suffix}"))
+
+    def lookup(self, content_hash: str) -> Hit | None:
+        """The stored outcome of these bytes scored by this code, if it is there, undamaged
+        and (for a result) its feedback workbook too; None means score the file."""
+        if self._db is None or self._failure:
+            return None
+        try:
+            rows = self._db.execute(
+                "SELECT outcome, feedback, feedback_sha256, checksum FROM entries "
+                "WHERE content_hash = ? AND fingerprint = ?",
+                (content_hash, self.fingerprint)).fetchall()  # all: a half-read query holds a lock
+        except sqlite3.Error as error:
+            self._fail(error)
+            return None
+        if not rows:
+            return None
+        text, feedback, feedback_sha256, checksum = rows[0]
+        if checksum != _checksum(content_hash, self.fingerprint, text, feedback,
+                                 feedback_sha256):
+            return None  # scored again, and the new row replaces it
+        try:
+            outcome = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(outcome, dict) or not ("result" in outcome or "rejected" in outcome):
+            return None
+        workbook = None
+        if "result" in outcome:
+            if not feedback or Path(feedback).name != feedback:
+                return None  # only ever a name in this folder
+            workbook = self.folder / feedback
+            try:
+                if file_sha256(workbook) != feedback_sha256:
+                    return None
+            except OSError:
+                return None
+        self._touched.append(content_hash)
+        return Hit(outcome, workbook)
+
+    def store(self, content_hash: str, outcome: str, feedback: str | None = None,
+              feedback_sha256: str | None = None) -> str | None:
+        """Remember an outcome (JSON text) and the name of its feedback workbook in the cache
+        folder; readable at once, committed with the next flush.
+
+        Returns the workbook that stands for these bytes: the first stored this run when the
+        same bytes were submitted twice (that one is placed already, and a rerun finds it).
+        """
+        if content_hash in self._stored:
+            if feedback is not None and feedback != self._stored[content_hash]:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.folder / feedback)  # nothing names it
+            return self._stored[content_hash]
+        self._stored[content_hash] = feedback
+        self._unsaved[content_hash] = (outcome, feedback, feedback_sha256)
+        if (len(self._unsaved) >= FLUSH_ROWS or
+                time.monotonic() - self._last_flush >= FLUSH_SECONDS):
+            self.flush()
+        return feedback
+
+    def entry(self, content_hash: str) -> CacheEntry:
+        return CacheEntry(self, content_hash)
+
+    def flush(self) -> None:
+        """Commit what is waiting. On failure (a full disk, a lock) the database is left as it
+        was and no longer written this run; what is waiting stays in memory."""
+        self._last_flush = time.monotonic()
+        if self._db is None or self._failure or not (self._unsaved or self._touched):
+            return
+        now = time.time()
+        rows = [(key, self.fingerprint, text, name, sha,
+                 _checksum(key, self.fingerprint, text, name, sha), now)
+                for key, (text, name, sha) in self._unsaved.items()]
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO entries (content_hash, fingerprint, outcome, "
+                    "feedback, feedback_sha256, checksum, used_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    rows)
+                self._db.executemany(
+                    "UPDATE entries SET used_at = ? WHERE content_hash = ? AND fingerprint = ?",
+                    [(now, key, self.fingerprint) for key in self._touched])
+                self._db.execute("COMMIT")
+            except BaseException:
+                # SQLite may have rolled back already (a full disk does): nothing to undo then.
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            self._fail(error)
+            return
+        self._unsaved.clear()
+        self._touched.clear()
+
+    def read(self, content_hash: str) -> dict[str, Any]:
+        """The full outcome stored for ``content_hash``: OSError if it cannot be read (gone,
+        locked), ValueError if what is there is damaged."""
+        if content_hash in self._unsaved:
+            return json.loads(self._unsaved[content_hash][0])
+        if self._damaged:
+            raise OSError("the batch cache is damaged")
+        try:
+            db = self._db or sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                             timeout=BUSY_TIMEOUT_SECONDS)
+            try:
+                rows = db.execute("SELECT outcome, feedback, feedback_sha256, checksum FROM "
+                                  "entries WHERE content_hash = ? AND fingerprint = ?",
+                                  (content_hash, self.fingerprint)).fetchall()
+            finally:
+                if db is not self._db:
+                    db.close()
+        except sqlite3.Error as error:
+            raise OSError(f"the batch cache could not be read: {_why(error)}") from error
+        if not rows:
+            raise OSError("its entry is no longer in the batch cache")
+        text, feedback, feedback_sha256, checksum = rows[0]
+        if checksum != _checksum(content_hash, self.fingerprint, text, feedback,
+                                 feedback_sha256):
+            raise ValueError("its entry in the batch cache is damaged")
+        outcome = json.loads(text)
+        if not isinstance(outcome, dict):
+            raise ValueError("its entry in the batch cache is damaged")
+        return outcome
+
+    def _fail(self, error: sqlite3.Error) -> None:
+        # Stop at the first error rather than wait out a lock on every file.
+        self._failure = self._failure or _why(error)
+        if _is_damage(error):
+            self._damaged = True
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def close(self) -> None:
+        """Commit what is waiting and close. Entries stay readable (a connection per read);
+        a database found damaged is set aside, so the next run starts afresh."""
+        self.flush()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self._damaged:
+            with contextlib.suppress(OSError):
+                self._set_aside()
+            self._damaged = False  # a new database may be there by now; read what it says
+
+    def note(self) -> str | None:
+        """One line on what went wrong with the database this run, if anything did."""
+        name = f"{self.folder.name}/{DB_NAME}"
+        if self._failure is not None:
+            unsaved = len(self._unsaved)
+            later = (f"{unsaved} file(s) will be scored again on the next run" if unsaved
+                     else "the next run may score files again")
+            return (f"The batch cache ({name}) could not be used ({self._failure}): the "
+                    f"results are complete, but {later}.")
+        if self._restarted:
+            return (f"The batch cache ({name}) was damaged: it was set aside and started "
+                    "afresh, so every file was scored again.")
+        return None
+
+    def _prune(self) -> None:
+        """Delete other versions' entries unused for a day, with their feedback workbooks, and
+        files in the cache folder that no entry names (the journals and entries of versions
+        before this database, a worker's workbook whose result was never committed)."""
+        assert self._db is not None
+        cutoff = time.time() - STALE_SECONDS
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                stale = [name for (name,) in self._db.execute(
+                    "SELECT feedback FROM entries WHERE fingerprint != ? AND used_at < ?",
+                    (self.fingerprint, cutoff)).fetchall() if name]
+                self._db.execute("DELETE FROM entries WHERE fingerprint != ? AND used_at < ?",
+                                 (self.fingerprint, cutoff))
+                named = {name for (name,) in self._db.execute(
+                    "SELECT feedback FROM entries WHERE feedback IS NOT NULL").fetchall()}
+                self._db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            self._fail(error)
+            return
+        for name in stale:
+            if Path(name).name == name and name not in named:  # never outside this folder
+                with contextlib.suppress(OSError):
+                    os.unlink(self.folder / name)
+        with contextlib.suppress(OSError), os.scandir(self.folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith(DB_NAME):
+                    # This database and its journal; a copy set aside goes after a day.
+                    if name.startswith(f"{DB_NAME}.damaged"):
+                        remove_if_untouched(entry.path, STALE_SECONDS)
+                elif name.startswith("."):
+                    continue  # a temporary file being written (see workbook.files)
+                elif name not in named and name.endswith((".xlsx", ".json", ".jsonl",
+                                                           ".sqlite", ".sqlite-journal")):
+                    remove_if_untouched(entry.path, STALE_SECONDS)
