@@ -88,3 +88,32 @@ def test_demo_runs_the_main_job(tmp_path):
     league = openpyxl.load_workbook(report)["League table"]
     assert league.max_row - 1 == 43  # 42 areas and one revised London submission
     assert len(list((tmp_path / "demo" / "report" / "feedback").glob("*.xlsx"))) == 43
+
+
+# What each door must not load: the command line imports these only in the commands that use
+# them (the batch, the Excel door, the server, writing workbooks).
+HEAVY = ("pandas", "xlwings", "sqlalchemy", "openpyxl", "xlsxwriter")
+
+
+def _imported_after(code: str) -> set[str]:
+    """The top-level packages a fresh interpreter has imported after running ``code``."""
+    probe = (f"{code}\nimport sys\n"
+             "print(' '.join(sorted({m.partition('.')[0] for m in sys.modules})))")
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                               cwd=SAMPLES.parent.parent)
+    assert completed.returncode == 0, completed.stderr
+    return set(completed.stdout.split())
+
+
+def test_the_command_line_imports_no_heavy_library():
+    assert not _imported_after("import xl_localism.cli") & set(HEAVY)
+
+
+def test_help_and_score_import_no_heavy_library():
+    for args in (["--help"], ["score", str(SAMPLES / "thames-valley.xlsx")],
+                 ["score", str(SAMPLES / "thames-valley.xlsx"), "--json"]):
+        imported = _imported_after(
+            "from xl_localism.cli import app\n"
+            f"try:\n    app({args!r})\nexcept SystemExit as done:\n    assert not done.code")
+        assert not imported & set(HEAVY), (args, imported & set(HEAVY))
+

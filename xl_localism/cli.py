@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from xl_localism.engine import assess
-from xl_localism.report import render_assessment, render_league, to_json
-from xl_localism.samples import sample_trusts
-from xl_localism.tables import build_submission
-from xl_localism.workbook.reader import WorkbookError, read_workbook
-from xl_localism.workbook.results import write_summary as write_results_file
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# Every command imports what it needs when it runs, so that `--help` costs no more than typer's
+# own help and `score` does not load what only the batch, the Excel door or the server uses
+# (pandas, xlwings, SQLAlchemy, openpyxl, XlsxWriter). tests/test_cli.py checks the imports.
 
 app = typer.Typer(
     name="xl-localism",
@@ -24,8 +23,15 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-# Piped output (CI logs, files) gets room for the league table instead of 80 columns.
-console = Console() if Console().is_terminal else Console(width=160)
+
+
+@cache
+def _console() -> Console:
+    """The terminal, made on first use (rich's Console is not free to import)."""
+    from rich.console import Console
+
+    # Piped output (CI logs, files) gets room for the league table instead of 80 columns.
+    return Console() if Console().is_terminal else Console(width=160)
 
 
 class ReaderEngine(StrEnum):
@@ -44,6 +50,14 @@ def sample(
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON result instead.")] = False,
 ) -> None:
     """Score the built-in sample trusts (made in code, no workbook needed)."""
+    import json
+
+    from xl_localism.engine import assess
+    from xl_localism.report import render_assessment, render_league, to_json
+    from xl_localism.samples import sample_trusts
+    from xl_localism.tables import build_submission
+
+    console = _console()
     assessments = [assess(build_submission(t.tables, t.name)) for t in sample_trusts()]
     if as_json:
         typer.echo(json.dumps([to_json(a) for a in assessments], indent=2))
@@ -66,6 +80,13 @@ def score(
     engine: Annotated[ReaderEngine, typer.Option(help="Which reader to use.")] = ReaderEngine.AUTO,
 ) -> None:
     """Score one workbook: readiness, RAG, driver table and flags. Exit 0 when scored."""
+    import json
+
+    from xl_localism.engine import assess
+    from xl_localism.report import render_assessment, to_json
+    from xl_localism.workbook.reader import WorkbookError, read_workbook
+
+    console = _console()
     try:
         assessment = assess(read_workbook(workbook, engine=engine.value))  # type: ignore[arg-type]
     except WorkbookError as error:
@@ -76,6 +97,8 @@ def score(
     else:
         render_assessment(console, assessment)
     if write_summary is not None:
+        from xl_localism.workbook.results import write_summary as write_results_file
+
         try:
             written, mode = write_results_file(workbook, assessment, write_summary)
         except (ValueError, OSError) as error:
@@ -92,7 +115,9 @@ def statement(
                                       "(.docx).")],
 ) -> None:
     """Draft the trust's Position Statement / Statement of Intent as a Word document."""
+    from xl_localism.engine import assess
     from xl_localism.render.docx import write_statement_docx
+    from xl_localism.workbook.reader import WorkbookError, read_workbook
 
     try:
         submission = read_workbook(workbook)
@@ -104,7 +129,7 @@ def statement(
     except OSError as error:
         typer.echo(f"error: could not write {out} ({error.strerror or error})", err=True)
         raise typer.Exit(2) from error
-    console.print(f"Wrote {written}: a draft for the Board to edit")
+    _console().print(f"Wrote {written}: a draft for the Board to edit")
 
 
 @app.command()
@@ -117,7 +142,7 @@ def template(
     from xl_localism.workbook.template import write_template
 
     try:
-        console.print(f"Wrote {write_template(out, trust=trust, nation=nation)}")
+        _console().print(f"Wrote {write_template(out, trust=trust, nation=nation)}")
     except (ValueError, OSError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
@@ -132,7 +157,7 @@ def samples(
     from xl_localism.demo import write_committed_samples
 
     for path in write_committed_samples(folder):
-        console.print(f"Wrote {path}")
+        _console().print(f"Wrote {path}")
 
 
 @app.command()
@@ -152,7 +177,7 @@ def batch(
     """Score every submission in a folder; write the national report and per-trust feedback."""
     from xl_localism.batch.cli import run_batch_command
 
-    raise typer.Exit(run_batch_command(console, submissions, out, jobs=jobs, history=history,
+    raise typer.Exit(run_batch_command(_console(), submissions, out, jobs=jobs, history=history,
                                        force=force, timeout=timeout, statements=statements))
 
 
@@ -166,7 +191,7 @@ def trend(
     """Show each trust's readiness over the recorded quarters."""
     from xl_localism.batch.cli import run_trend_command
 
-    raise typer.Exit(run_trend_command(console, history, trust, report))
+    raise typer.Exit(run_trend_command(_console(), history, trust, report))
 
 
 @app.command()
@@ -179,7 +204,7 @@ def demo(
     """Generate a quarter's submissions from the 42 probation areas and batch-process them."""
     from xl_localism.batch.cli import run_demo_command
 
-    raise typer.Exit(run_demo_command(console, folder, jobs))
+    raise typer.Exit(run_demo_command(_console(), folder, jobs))
 
 
 @app.command()
@@ -207,7 +232,7 @@ def serve(
         typer.echo("error: give both --certfile and --keyfile, or neither", err=True)
         raise typer.Exit(2)
     scheme = "https" if certfile else "http"
-    console.print(f"Localism add-in on {scheme}://{host}:{port} — manifest at "
+    _console().print(f"Localism add-in on {scheme}://{host}:{port} — manifest at "
                   f"{scheme}://{host}:{port}/manifest (Ctrl+C to stop)")
     serve_addin(host, port, ssl_certfile=str(certfile) if certfile else None,
                 ssl_keyfile=str(keyfile) if keyfile else None)

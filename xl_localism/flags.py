@@ -84,6 +84,11 @@ FLAG_RULES: dict[str, FlagRule] = {
     "DATA_INVALID": FlagRule(
         Severity.ERROR, "Correct the cell to what its column expects; the message says how it was "
         "scored meanwhile."),
+    "FORMULA_NOT_CALCULATED": FlagRule(
+        Severity.ERROR,
+        "Open the workbook in Excel (or LibreOffice), let it calculate, and save it again; or "
+        "type the value.",
+    ),
     "DUPLICATE_ROW": FlagRule(
         Severity.WARNING, "Remove or merge the repeated row; only the first one was scored."
     ),

@@ -18,6 +18,9 @@ class Column:
     required: bool = False
     # What a user sees in an error and in the template's input message.
     hint: str = ""
+    # Words for people only; the method never reads them (SPEC §3: an uncalculated formula
+    # in such a column is just blank, not flagged).
+    descriptive: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,8 @@ ABOUT = TableSpec("about", "About", "TrustInfo", (
 ))
 CHECKLIST = TableSpec("checklist", "Checklist", "Checklist", (
     Column("ID", "id", True, "A checklist ID such as B1"),
-    Column("Domain", "domain"),
-    Column("Item", "item"),
+    Column("Domain", "domain", descriptive=True),
+    Column("Item", "item", descriptive=True),
     Column("Weight", "weight", hint="A number, 0 or more; blank means 1"),
     Column("Status", "status", True, "Complete, In progress, Not started or Not applicable"),
     Column("Evidence", "evidence"),
@@ -65,7 +68,7 @@ CHECKLIST = TableSpec("checklist", "Checklist", "Checklist", (
 TARGETS = TableSpec("targets", "LAA Targets", "Targets", (
     Column("LAA", "laa", True, "The Local Area Agreement, e.g. the local authority's name"),
     Column("NI", "ni", True, "A National Indicator code such as NI 18"),
-    Column("Indicator", "indicator"),
+    Column("Indicator", "indicator", descriptive=True),
     Column("Baseline", "baseline", True, "A number"),
     Column("Target", "target", True, "A number"),
     Column("Latest", "latest", True, "A number"),
@@ -74,7 +77,7 @@ TARGETS = TableSpec("targets", "LAA Targets", "Targets", (
 ))
 MEASURES = TableSpec("measures", "IPPF", "Measures", (
     Column("Code", "code", True, "An IPPF measure code such as ACC"),
-    Column("Measure", "measure"),
+    Column("Measure", "measure", descriptive=True),
     Column("Driver", "driver", hint="RR, PP, VS, VM or CS"),
     Column("Polarity", "polarity", hint="higher or lower (is better)"),
     Column("Target", "target"),
@@ -83,7 +86,7 @@ MEASURES = TableSpec("measures", "IPPF", "Measures", (
 ))
 OBJECTIVES = TableSpec("objectives", "Business Plan", "Objectives", (
     Column("Ref", "ref", True, "A unique reference such as BP1"),
-    Column("Objective", "objective"),
+    Column("Objective", "objective", descriptive=True),
     Column("Driver", "drivers", True, "RR, PP, VS, VM or CS"),
     Column("Linked NI", "linked_ni", hint="NI codes separated by commas"),
 ))
@@ -96,7 +99,7 @@ SETTINGS = TableSpec("settings", "Config", "Settings", (
 # Indicator the shipped catalogue does not (or maps one to other drivers) says so here.
 INDICATORS = TableSpec("indicators", "Catalogue", "Indicators", (
     Column("NI", "ni", True, "The National Indicator to add or redefine, e.g. NI 152"),
-    Column("Title", "title"),
+    Column("Title", "title", descriptive=True),
     Column("Polarity", "polarity", True, "higher or lower (is better)"),
     Column("Drivers", "drivers", hint="RR, PP, VS, VM or CS, primary first; blank means not "
            "probation relevant"),

@@ -7,7 +7,7 @@ sheet, the Excel functions build one from a range passed with its headers. Every
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -54,6 +54,9 @@ class RawTable:
     # Rows of data with their own sheet row numbers, when not consecutive under the header.
     row_numbers: Sequence[int] | None = None
     notes: list[Flag] = field(default_factory=list)
+    # Sheet (row, column) of the cells holding a formula with no calculated value: read as
+    # blank, and flagged where the method reads them (SPEC §3).
+    uncalculated: Collection[tuple[int, int]] = frozenset()
 
     def row_number(self, index: int) -> int:
         if self.row_numbers is not None:
@@ -101,6 +104,25 @@ def _is_error_value(value: Any) -> bool:
     return isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS
 
 
+def _read_columns(spec: TableSpec, raw: RawTable, columns: Mapping[str, int]) -> dict[str, int]:
+    """Field -> sheet column number of the columns the method reads (not the descriptive ones),
+    when the table has cells with an uncalculated formula; else none."""
+    if not raw.uncalculated:
+        return {}
+    descriptive = {c.field for c in spec.columns if c.descriptive}
+    return {name: raw.first_column + index for name, index in columns.items()
+            if name not in descriptive}
+
+
+def _label(spec: TableSpec, name: str, picked: Mapping[str, Any]) -> str:
+    """A column's header; for the Value of a Field/Value pair (About, Config), its label."""
+    if name == "value":
+        label = vocab.clean_text(picked.get("field", picked.get("setting")))
+        if label:
+            return label
+    return _header_of(spec, name)
+
+
 def _records(
     spec: TableSpec, raw: RawTable | None, reading: _Reading
 ) -> list[tuple[dict[str, Any], Source]]:
@@ -115,11 +137,21 @@ def _records(
     if columns is None:
         return []
     records = []
+    read_columns = _read_columns(spec, raw, columns)
     for index, values in enumerate(raw.rows):
         picked = {f: values[c] if c < len(values) else None for f, c in columns.items()}
-        if all(vocab.is_blank(v) for v in picked.values()):
+        unknown = [name for name, column in read_columns.items()
+                   if (raw.row_number(index), column) in raw.uncalculated] if read_columns else ()
+        if not unknown and all(vocab.is_blank(v) for v in picked.values()):
             continue  # blank (often just formatted) rows under a table are not data
         cells = {f: raw.cell(index, c) for f, c in columns.items()}
+        for name in unknown:
+            reading.problem("FORMULA_NOT_CALCULATED", f"{raw.sheet}!{cells[name]} "
+                            f"({_label(spec, name, picked)}) holds a formula with no calculated "
+                            "value (the file was saved by a program that does not calculate); "
+                            "it was read as blank.", raw.sheet, cells[name],
+                            raw.row_number(index))
+            picked[name] = None
         for name, value in picked.items():
             if _is_error_value(value):
                 header = next(c.header for c in spec.columns if c.field == name)

@@ -65,6 +65,33 @@ class Grid:
     first_row: int = 1  # sheet row number of rows[0]
     first_column: int = 1  # sheet column number of rows[*][0]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+    # (row, column) of the cells holding a formula with no calculated value (SPEC §3): either
+    # engine reads them as blank, so they are found in the sheet's XML and marked here.
+    uncalculated: frozenset[tuple[int, int]] = frozenset()
+
+    def mark_uncalculated(self, cells: frozenset[tuple[int, int]]) -> None:
+        """Mark ``cells`` uncalculated, widening the grid to reach them: calamine leaves a
+        cell without a value out of the sheet's used area, openpyxl keeps it."""
+        self.uncalculated = cells
+        if not cells:
+            return
+        top = min(row for row, _ in cells)
+        left = min(column for _, column in cells)
+        if not self.rows:
+            self.first_row, self.first_column = top, left
+        if top < self.first_row:
+            self.rows[:0] = [[] for _ in range(self.first_row - top)]
+            self.first_row = top
+        if left < self.first_column:
+            pad = [None] * (self.first_column - left)
+            self.rows = [pad + row if row else row for row in self.rows]
+            self.first_column = left
+        for row, column in cells:
+            r, c = row - self.first_row, column - self.first_column
+            if r >= len(self.rows):
+                self.rows.extend([] for _ in range(r + 1 - len(self.rows)))
+            if c >= len(self.rows[r]):
+                self.rows[r].extend([None] * (c + 1 - len(self.rows[r])))
 
     def value(self, row: int, column: int) -> Any:
         r, c = row - self.first_row, column - self.first_column
@@ -99,6 +126,8 @@ class Package:
 
     has_macros: bool = False
     has_error_cells: bool = False
+    # Sheet name -> its cells (row, column) with a formula and no calculated value.
+    uncalculated: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
     # The Excel tables the package declares, read from its parts while they are checked:
     # calamine would otherwise read each table's sheet twice to give the same addresses.
     tables: list[TableRef] = field(default_factory=list)
@@ -178,16 +207,27 @@ def inspect_package(path: Path) -> Package:
             # calamine parses whatever part a sheet's relationship points at, whatever its
             # folder: those parts are checked as sheets too.
             also_sheets = _sheet_targets(relationships, sheets)
+            # The sheets the contract's tables are on, by part: only their formulas matter.
+            read_sheets: dict[str, list[str]] | None = None
             for member in members:
                 name = member.filename.lower()
                 named_sheet = name in also_sheets
                 if named_sheet or _SHEET_PART.match(member.filename):
                     with _open_part(archive, mapped, member) as sheet_xml:
                         scan = _scan_sheet(sheet_xml)
+                        _refuse_crafted(path, member.filename, scan)
+                        if scan.has_formula:
+                            if read_sheets is None:
+                                read_sheets = _sheets_by_part(relationships, sheets or [],
+                                                              package.tables)
+                            if name in read_sheets:
+                                sheet_xml.seek(0)
+                                cells = _uncalculated_cells(sheet_xml)
+                                for sheet_name in read_sheets[name]:
+                                    package.uncalculated[sheet_name] = cells
                     if named_sheet or name.startswith("xl/worksheets/"):
                         # calamine reads Excel error values as blanks; such files go to openpyxl.
                         package.has_error_cells |= scan.has_error_cell
-                    _refuse_crafted(path, member.filename, scan)
             return package
     except zipfile.BadZipFile as error:
         raise WorkbookError(path, f"damaged zip package ({error})") from error
@@ -263,13 +303,15 @@ _TABLE_PART = re.compile(r"xl/tables/[^/]+\.xml$")
 @dataclass
 class _SheetScan:
     has_error_cell: bool = False
+    has_formula: bool = False
     has_doctype: bool = False
     rows: int = 0  # an upper bound of the last row a reader will place a cell in
     columns: int = 0
 
 
 def _scan_sheet(stream: Any, chunk_size: int = 1 << 20) -> _SheetScan:
-    """One pass over a worksheet part: error cells, a DOCTYPE, and how far its cells reach."""
+    """One pass over a worksheet part: error cells, formulas, a DOCTYPE, and how far its cells
+    reach."""
     scan = _SheetScan()
     tail = b""
     max_row = 0
@@ -283,6 +325,9 @@ def _scan_sheet(stream: Any, chunk_size: int = 1 << 20) -> _SheetScan:
             first = False
         if not scan.has_error_cell and _ERROR_CELL.search(window):
             scan.has_error_cell = True
+        if not scan.has_formula and (_PLAIN_FORMULA.search(window) or
+                                     _PREFIXED_FORMULA.search(window)):
+            scan.has_formula = True
         rows = _ROW_REF.findall(window)
         if rows:
             max_row = max(max_row, max(map(int, set(rows))))
@@ -316,6 +361,172 @@ def _exact_extent(data: bytes, positional_rows: int) -> tuple[int, int]:
     # Cells without r follow the previous cell of their row; bound them by all such cells.
     positional_cells = max(0, data.count(b"<c") - len(_CELL_REF.findall(data)))
     return max_row + positional_rows, max_column + positional_cells
+
+
+# A formula element ("<f>", "<f t=\"shared\" si=\"0\"/>"), or a prefixed one ("<x:f>"; also
+# the "<xm:f>" of an extension list, which only costs the closer look below). Two searches
+# that each start with a literal are several times faster than one for both.
+_PLAIN_FORMULA = re.compile(rb"<f[\s/>]")
+_PREFIXED_FORMULA = re.compile(rb":f[\s/>]")
+# A cell whose first child is a formula (CT_Cell's order is f, v, is, extLst), as Excel,
+# LibreOffice and openpyxl write it: its attributes, the formula's attributes, what follows it.
+# (An optional group after "<c" would cost the search its speed: a cell with no attributes
+# has no address either, and is left to the parse.)
+_FORMULA_CELL = re.compile(rb"<c\s([^>]*+)>\s*+<f(\s[^>]*?)?(?:/>|>[^<]*+</f>)(.*?)</c>",
+                           re.S)
+_CELL_ADDRESS = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]{1,3})(\d{1,7})["']""")
+_CELL_TYPE = re.compile(rb"""(?:^|\s)t\s*=\s*["']([^"']*)["']""")
+_ARRAY_RANGE = re.compile(rb"""\sref\s*=\s*["']([^"']*)["']""")
+_CACHED_VALUE = re.compile(rb"<v(?:\s[^>]*)?(?<!/)>[^<]|<is[\s/>]")
+_ANY_VALUE = re.compile(rb"<v[\s/>]")
+# What the quick reading cannot follow: prefixed cells; comments, CDATA (and a DOCTYPE).
+_PREFIXED_CELL = re.compile(rb":c[\s/>]")
+# An array formula's other cells hold nothing until it is calculated; a range bigger than this
+# is marked at its first cell only. Past MAX_UNCALCULATED_CELLS a sheet's are not all kept.
+MAX_ARRAY_CELLS = 10_000
+MAX_UNCALCULATED_CELLS = 1_000_000
+
+
+class _Uncalculated:
+    """Collects the cells holding a formula with no calculated value (SPEC §3)."""
+
+    def __init__(self) -> None:
+        self.cells: set[tuple[int, int]] = set()
+
+    def add(self, row: int, column: int, cell_type: str, has_value: bool, has_any_value: bool,
+            array_range: str | None) -> None:
+        # A text result may be empty: Excel writes ="" as t="str" with an empty <v>.
+        if has_value or (cell_type == "str" and has_any_value):
+            return
+        if len(self.cells) >= MAX_UNCALCULATED_CELLS:
+            return
+        self.cells.add((row, column))
+        bounds = _TABLE_RANGE.fullmatch(array_range or "")
+        if bounds is None or bounds.group(3) is None:
+            return
+        c1, r1, c2, r2 = bounds.groups()
+        first_column, last_column = sorted((_column_number(c1.encode()),
+                                            _column_number(c2.encode())))
+        first_row, last_row = sorted((int(r1), int(r2)))
+        if (last_row - first_row + 1) * (last_column - first_column + 1) <= MAX_ARRAY_CELLS:
+            self.cells.update((r, c) for r in range(first_row, last_row + 1)
+                              for c in range(first_column, last_column + 1))
+
+
+def _uncalculated_cells(stream: Any) -> frozenset[tuple[int, int]]:
+    """The (row, column) of each cell of a sheet part whose formula has no calculated value: an
+    ``<f>`` with no ``<v>``, or an empty one (as openpyxl and other programs that do not
+    calculate write it). Neither engine can tell such a cell from a blank one.
+
+    Cells written as Excel writes them are read with a regular expression, and only those with a
+    formula; a sheet it cannot follow entirely (prefixed elements, comments, cells without an
+    address) is parsed with expat instead."""
+    if isinstance(stream, io.BytesIO):
+        data = stream.getvalue()
+        found = _quick_uncalculated(data)
+        if found is not None:
+            return found
+        stream = io.BytesIO(data)
+    return _parsed_uncalculated(stream)
+
+
+def _quick_uncalculated(data: bytes) -> frozenset[tuple[int, int]] | None:
+    """:func:`_uncalculated_cells` by regular expressions; None where they cannot be sure."""
+    if b"<!" in data or _PREFIXED_CELL.search(data):
+        return None
+    found = _Uncalculated()
+    formulas = 0
+    for match in _FORMULA_CELL.finditer(data):
+        formulas += 1
+        attributes, formula, rest = match.groups(b"")
+        if b"<c" in rest:
+            return None  # a cell that does not close
+        if _CACHED_VALUE.search(rest):
+            continue  # calculated: most formula cells, wherever they are
+        address = _CELL_ADDRESS.search(attributes)
+        if address is None:
+            return None  # a cell placed by its order
+        cell_type = _CELL_TYPE.search(attributes)
+        array_range = _ARRAY_RANGE.search(formula) if b"array" in formula else None
+        found.add(int(address.group(2)), _column_number(address.group(1)),
+                  cell_type.group(1).decode() if cell_type else "n", False,
+                  _ANY_VALUE.search(rest) is not None,
+                  array_range.group(1).decode() if array_range else None)
+    # Every formula element must have been one of those cells' (a self-closing <c/> or a
+    # formula after a value would not be).
+    if formulas != len(_PLAIN_FORMULA.findall(data)):
+        return None
+    return frozenset(found.cells)
+
+
+def _parsed_uncalculated(stream: Any, chunk_size: int = 1 << 20) -> frozenset[tuple[int, int]]:
+    """:func:`_uncalculated_cells` by parsing the part, placing cells as calamine and openpyxl
+    do: by their address, else after the previous cell of their row."""
+    found = _Uncalculated()
+    depth = cell_depth = 0
+    row = column = 0
+    cell: dict[str, Any] | None = None
+    in_value = False
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal depth, cell_depth, row, column, cell, in_value
+        depth += 1
+        local = name.rpartition(":")[2]
+        if cell is None:
+            if local == "row":
+                number = attributes.get("r", "")
+                row = int(number) if number.isdigit() else row + 1
+                column = 0
+            elif local == "c":
+                address = _TABLE_RANGE.fullmatch(attributes.get("r", ""))
+                if address is not None and address.group(3) is None:
+                    row = int(address.group(2))
+                    column = _column_number(address.group(1).encode())
+                else:
+                    column += 1
+                cell = {"type": attributes.get("t", "n"), "formula": False, "value": False,
+                        "any_value": False, "array": None}
+                cell_depth = depth
+        elif depth == cell_depth + 1:
+            if local == "f":
+                cell["formula"] = True
+                if attributes.get("t") == "array":
+                    cell["array"] = attributes.get("ref")
+            elif local == "v":
+                cell["any_value"] = in_value = True
+            elif local == "is":
+                cell["value"] = True
+
+    def end(name: str) -> None:
+        nonlocal depth, cell, in_value
+        if cell is not None and depth == cell_depth:
+            if cell["formula"]:
+                found.add(row, column, cell["type"], cell["value"], cell["any_value"],
+                          cell["array"])
+            cell = None
+        in_value = False
+        depth -= 1
+
+    def text(data: str) -> None:
+        if in_value and cell is not None and data:
+            cell["value"] = True
+
+    def refuse(*_: object) -> None:
+        raise expat.ExpatError("a DOCTYPE")
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        while chunk := stream.read(chunk_size):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError:
+        pass  # damaged XML: the cells before the damage are all the engines could read too
+    return frozenset(found.cells)
 
 
 # The parts that say which tables a sheet has: the workbook (sheet names), its relationships
@@ -390,6 +601,24 @@ def _sheet_targets(relationships: list[dict[str, str]],
                 target if target.startswith("xl/") else f"xl/{target}")
             targets.add(as_calamine.lower())
     return targets
+
+
+def _sheets_by_part(relationships: list[dict[str, str]], sheets: list[dict[str, str]],
+                    tables: Sequence[TableRef]) -> dict[str, list[str]]:
+    """The names of the sheets :func:`sheets_needed` will read, by part (lower case, resolved
+    as this reader and as calamine resolve a target)."""
+    targets = {r.get("Id"): r.get("Target", "") for r in map(_local, relationships)}
+    named = [(s.get("name"), targets.get(s.get("id"))) for s in map(_local, sheets)]
+    needed = sheets_needed([name for name, _ in named if name is not None], tables)
+    parts: dict[str, list[str]] = {}
+    for name, target in named:
+        if name not in needed or target is None:
+            continue
+        as_calamine = target[1:] if target.startswith("/xl/") else (
+            target if target.startswith("xl/") else f"xl/{target}")
+        for part in {_part_target("xl", target), as_calamine.lower()}:
+            parts.setdefault(part, []).append(name)
+    return parts
 
 
 def _part_target(folder: str, target: str) -> str:
@@ -570,7 +799,7 @@ def _from_table(spec: TableSpec, ref: TableRef, grid: Grid) -> RawTable:
     rows = [[grid.value(r, c) for c in data_columns]
             for r in range(ref.first_row + 1, min(ref.last_row, grid.last_row) + 1)]
     return RawTable(sheet=grid.name, headers=headers, rows=rows, header_row=ref.first_row,
-                    first_column=ref.first_column)
+                    first_column=ref.first_column, uncalculated=grid.uncalculated)
 
 
 def _header_row(spec: TableSpec, grid: Grid) -> int | None:
@@ -598,7 +827,7 @@ def _from_sheet(spec: TableSpec, grid: Grid) -> RawTable:
     rows = [[grid.value(r, c) for c in range(first, last + 1)]
             for r in range(header_row + 1, grid.last_row + 1)]
     return RawTable(sheet=grid.name, headers=headers, rows=rows, header_row=header_row,
-                    first_column=first)
+                    first_column=first, uncalculated=grid.uncalculated)
 
 
 def _merged_notes(raw: RawTable, grid: Grid, last_row: int | None = None) -> list[Flag]:
@@ -664,6 +893,9 @@ def read_workbook(path: Path | str, engine: Engine = "auto") -> Submission:
     if package.has_macros:
         notes.append(make_flag("MACROS_PRESENT", f"{path.name} contains macros (VBA). They were "
                                "not run; only cell values were read."))
+    for name, cells in package.uncalculated.items():
+        if name in grids:
+            grids[name].mark_uncalculated(cells)
     located = locate_tables(grids, tables)
     if not any(located[spec.key] for spec in schema.TABLES if not spec.optional):
         # A workbook, but not a localism return (board minutes, a budget): scoring it would
