@@ -29,6 +29,7 @@ from xl_localism.flags import make_flag
 from xl_localism.models import Flag, Submission
 from xl_localism.schema import TableSpec, header_key
 from xl_localism.tables import RawTable, build_submission
+from xl_localism.workbook.percent import percent_cells, with_percents_as_typed
 
 # Parts are inflated by the standard library's zlib (ISA-L left with the SpreadsheetML writer).
 ZLIB = zlib
@@ -897,6 +898,9 @@ def read_workbook(path: Path | str, engine: Engine = "auto") -> Submission:
         if name in grids:
             grids[name].mark_uncalculated(cells)
     located = locate_tables(grids, tables)
+    settings = located.get("settings")
+    if settings is not None:
+        located["settings"] = with_percents_as_typed(settings, percent_cells(path, settings.sheet))
     if not any(located[spec.key] for spec in schema.TABLES if not spec.optional):
         # A workbook, but not a localism return (board minutes, a budget): scoring it would
         # put a 0.0 Red "trust" named after the file into the league table.
