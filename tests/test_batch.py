@@ -163,6 +163,7 @@ def test_formula_like_text_stays_text_in_the_report_and_feedback(tmp_path, sampl
         assert all(c.quotePrefix for c in cells), path.name
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_the_national_and_trend_reports(inbox, tmp_path):
     soffice = shutil.which("soffice")
     if soffice is None:
@@ -370,6 +371,7 @@ def test_a_killed_worker_rejects_one_file_and_the_rerun_completes(inbox, tmp_pat
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGKILL")
+@pytest.mark.slow
 def test_killing_the_whole_batch_then_rerunning(tmp_path, samples):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

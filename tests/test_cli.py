@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from xl_localism.cli import app
@@ -80,6 +81,7 @@ def test_sample_command_scores_trusts_built_in_code():
         "Thames Valley", "Humberside", "South Wales", "Lancashire"}
 
 
+@pytest.mark.slow
 def test_demo_runs_the_main_job(tmp_path):
     result = runner.invoke(app, ["demo", str(tmp_path / "demo"), "--jobs", "2"])
     assert result.exit_code == 0, result.output
