@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -166,10 +167,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def running_server(folder: Path) -> Iterator[str]:
+    """`xl-localism serve` on a free loopback port, run from ``folder``; yields its address."""
     port = _free_port()
-    folder = tmp_path_factory.mktemp("addin-server")
     log = (folder / "server.log").open("w")
     # Only the licence key from the environment: other XLWINGS_* settings would change what
     # is served. Run from an empty folder: the server must not depend on the working directory.
@@ -201,6 +202,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_server(tmp_path_factory.mktemp("addin-server")) as base:
+        yield base
 
 
 def get(base: str, path: str) -> httpx.Response:
@@ -280,7 +287,7 @@ def test_manifest_ribbon_has_four_buttons_wired_to_existing_scripts(server):
         assert mapping.get(function_name) in scripts, (label, function_name)
 
     taskpane_html = get(server, "/taskpane.html").text
-    assert set(re.findall(r'xw-click="(\w+)"', taskpane_html)) == scripts
+    assert set(re.findall(r'data-localism-script="(\w+)"', taskpane_html)) == scripts
 
 
 def test_manifest_urls_are_on_the_serving_host_and_answer(server):
@@ -288,12 +295,9 @@ def test_manifest_urls_are_on_the_serving_host_and_answer(server):
     urls = [e.get("DefaultValue") for e in root.iter()
             if (e.get("DefaultValue") or "").startswith("http")]
     urls += [e.text for e in root.iter(f"{{{NS['o']}}}AppDomain")]
-    # The two store icons are public on purpose (see the template); everything Excel loads
-    # to run the add-in comes from the server it was sideloaded from.
-    public = {root.find(f"o:{tag}", NS).get("DefaultValue")
-              for tag in ("IconUrl", "HighResolutionIconUrl")}
-    served = [u for u in urls if u not in public]
-    assert len(served) >= 8
+    # Everything Excel loads, icons included, comes from the server it was sideloaded from.
+    served = urls
+    assert len(served) >= 12
     for url in served:
         assert url == server or url.startswith(f"{server}/"), url
         if url != server:
@@ -452,7 +456,11 @@ def test_generate_summary_over_http(server):
                and a["sheet_position"] == summary for a in actions)
     chart = next(a for a in actions if a["func"] == "addChart")
     assert chart["sheet_position"] == summary and chart["args"][1] == "ColumnClustered"
-    assert actions[-1] == {**actions[-1], "func": "activateSheet", "args": [summary]}
+    assert actions[-2] == {**actions[-2], "func": "activateSheet", "args": [summary]}
+    # Last, what the task pane says it did.
+    assert actions[-1]["func"] == "runMacro" and actions[-1]["args"] == [
+        "localismDone", f"Summary and Flags written: score {expected['score']:.1f}, "
+                        f"{expected['rag']}"]
 
 
 def test_the_other_scripts_over_http(server):
@@ -546,7 +554,9 @@ def test_check_alignment_clears_the_previous_highlights():
     later = [a for a in actions[clear + 1:] if a["func"] == "setRangeColor"]
     assert later and all(a["args"][0] for a in later)
     assert any(a["func"] == "setSheetVisibility" and a["args"] == ["Hidden"] for a in actions)
-    assert actions[-1]["func"] == "activateSheet"
+    assert actions[-2]["func"] == "activateSheet"
+    assert actions[-1]["args"][0] == "localismDone" and actions[-1]["args"][1].startswith(
+        "Flags written: ")
 
 
 def test_validate_links_each_problem_to_its_cell_in_process():
@@ -575,3 +585,47 @@ def test_scripts_read_the_book_as_the_command_line_reads_the_file():
 
         assert json.loads(json.dumps(to_json(assess(excel.submission_from_book(book))))) == \
             cli_score(path), path.name
+
+
+def test_a_frozen_header_row_reaches_office_js_as_freeze_rows_1():
+    # The Flags layout says freeze="A2": the header row stays put. Office.js freezeAt("A2")
+    # would freeze rows 1-2 and column A, so the add-in's own function is asked for
+    # freezeRows(1) instead (static/js/ribbon.js, localismFreezePanes).
+    actions = run_in_process("generate_summary", book_payload(SAMPLES / "humberside.xlsx"))
+    assert not [a for a in actions if a["func"] == "freezePaneAtRange"]
+    freezes = [a["args"] for a in actions if a["func"] == "runMacro"
+               and a["args"][0] == "localismFreezePanes"]
+    assert ["localismFreezePanes", "Flags", 1, 0] in freezes
+
+
+@pytest.mark.parametrize(("cell", "counts", "frozen"), [
+    ("A2", (1, 0), "1:1"), ("C3", (2, 2), "A1:B2"), ("C1", (0, 2), "A:B"),
+    ("$B$4", (3, 1), "A1:A3"), ("AA10", (9, 26), "A1:Z9")])
+def test_freeze_cells_mean_what_excel_means(cell, counts, frozen):
+    from xl_localism.workbook.xlwings_render import frozen_counts, frozen_range
+
+    assert frozen_counts(cell) == counts
+    assert frozen_range(*counts) == frozen
+
+
+def test_serve_on_plain_http_warns_that_excel_will_not_load_it(monkeypatch):
+    import xl_localism.server
+
+    monkeypatch.setattr(xl_localism.server, "serve", lambda *a, **k: None)
+    result = CliRunner().invoke(app, ["serve", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert "Excel will not load the add-in" in result.stderr
+    assert "--certfile" in result.stderr and "X-Forwarded-Proto" in result.stderr
+
+
+def test_a_word_draft_is_kept_a_few_minutes_under_an_unguessable_token():
+    from xl_localism.downloads import DownloadStore
+
+    store = DownloadStore(keep_seconds=60, max_files=2)
+    first = store.put(b"one", "a.docx")
+    assert len(first) >= 40 and store.get(first).data == b"one"
+    store.put(b"two", "b.docx")
+    store.put(b"three", "c.docx")
+    assert store.get(first) is None  # the oldest goes first when the store is full
+    gone = DownloadStore(keep_seconds=0)
+    assert gone.get(gone.put(b"x", "x.docx")) is None

@@ -124,18 +124,12 @@ def test_batch_report_matches_the_engine_cell_by_cell(inbox, tmp_path):
     assert "thames.xlsx" in notes["thames-revised.xlsx"][0]
 
 
-def test_the_summaries_a_batch_keeps_are_the_engines_with_shared_keys(inbox, tmp_path):
-    """What the batch keeps of each file in memory: the engine's summary, with the keys it
-    repeats for every file held once, not once per file."""
+def test_the_summaries_a_batch_keeps_are_the_engines(inbox, tmp_path):
+    """What the batch keeps of each file in memory: the engine's summary of it."""
     first, second = _run(inbox, tmp_path / "out").scored[:2]
     for outcome in (first, second):
         expected = runner.summary_of(to_json(assess(read_workbook(inbox / outcome.source))))
         assert outcome.summary == {**expected, "source": outcome.source}
-
-    def keys(summary: dict) -> list[str]:
-        return [*summary, *summary["drivers"], *summary["flag_counts"]]
-
-    assert all(a is b for a, b in zip(keys(first.summary), keys(second.summary), strict=True))
 
 
 def test_formula_like_text_stays_text_in_the_report_and_feedback(tmp_path, samples):
@@ -164,6 +158,7 @@ def test_formula_like_text_stays_text_in_the_report_and_feedback(tmp_path, sampl
         assert all(c.quotePrefix for c in cells), path.name
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_the_national_and_trend_reports(inbox, tmp_path):
     soffice = shutil.which("soffice")
     if soffice is None:
@@ -391,6 +386,7 @@ def test_a_killed_worker_rejects_one_file_and_the_rerun_completes(inbox, tmp_pat
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGKILL")
+@pytest.mark.slow
 def test_killing_the_whole_batch_then_rerunning(tmp_path, samples):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from xl_localism.cli import app
@@ -80,6 +81,7 @@ def test_sample_command_scores_trusts_built_in_code():
         "Thames Valley", "Humberside", "South Wales", "Lancashire"}
 
 
+@pytest.mark.slow
 def test_demo_runs_the_main_job(tmp_path):
     result = runner.invoke(app, ["demo", str(tmp_path / "demo"), "--jobs", "2"])
     assert result.exit_code == 0, result.output
@@ -117,3 +119,40 @@ def test_help_and_score_import_no_heavy_library():
             f"try:\n    app({args!r})\nexcept SystemExit as done:\n    assert not done.code")
         assert not imported & set(HEAVY), (args, imported & set(HEAVY))
 
+
+def _league_rows(count: int) -> list[dict]:
+    return [{"trust": f"Trust {i:05d}", "nation": "England", "as_at": "2010-09-30",
+             "score": float(i % 1000) / 10, "rag": "Amber",
+             "drivers": {d: 50.0 for d in ("RR", "PP", "VS", "VM", "CS")},
+             "flag_counts": {"critical": 0, "error": 0, "warning": 1, "info": 0}}
+            for i in range(count)]
+
+
+def _render_league(results: list[dict]) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from xl_localism.report import render_league
+
+    out = StringIO()
+    render_league(Console(file=out, width=200), results, "League table")
+    return out.getvalue()
+
+
+def test_league_table_past_a_screenful_shows_top_bottom_and_a_count():
+    results = _league_rows(10_000)
+    text = _render_league(results)
+    ranked = sorted(results, key=lambda r: (-r["score"], r["trust"].casefold()))
+    shown = [r["trust"] for r in ranked if r["trust"] in text]
+    assert shown == [r["trust"] for r in ranked[:25]] + [r["trust"] for r in ranked[-25:]]
+    assert "9,950 more in the report" in text
+    # the bottom keeps its true ranks
+    assert any(line.split("│")[1].strip() == "10000" for line in text.splitlines()
+               if line.count("│") > 2)
+
+
+def test_league_table_within_a_screenful_shows_every_trust():
+    results = _league_rows(50)
+    text = _render_league(results)
+    assert all(r["trust"] in text for r in results) and "more in the report" not in text

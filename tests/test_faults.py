@@ -277,6 +277,7 @@ def test_output_folder_read_only_from_the_start(previous_run):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT")
+@pytest.mark.slow
 def test_ctrl_c_during_a_batch_then_rerunning(tmp_path, samples):
     inbox = _inbox(tmp_path / "inbox", samples, 3)
     out = tmp_path / "out"

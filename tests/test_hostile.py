@@ -84,6 +84,7 @@ def _part_names(path: Path) -> list[str]:
         return [n for n in archive.namelist() if n.endswith((".xml", ".rels"))]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(data=st.data())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -165,6 +166,7 @@ def results(a: Assessment) -> dict[str, object]:
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(submissions())
 def test_score_driver_scores_and_components_stay_in_range(submission: Submission) -> None:
@@ -183,6 +185,7 @@ def test_score_driver_scores_and_components_stay_in_range(submission: Submission
     assert (a.linkage.value is None) == (submission.about.nation is Nation.WALES)
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(submissions(), st.data())
 def test_adding_a_complete_item_never_lowers_self_assessment(
@@ -204,6 +207,7 @@ def test_adding_a_complete_item_never_lowers_self_assessment(
     assert after >= before
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(submissions(), st.data())
 def test_reordering_rows_never_changes_any_result(
@@ -218,6 +222,7 @@ def test_reordering_rows_never_changes_any_result(
     assert results(assess(shuffled)) == results(assess(submission))
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(submissions(nation=Nation.WALES), st.data())
 def test_welsh_trust_gets_no_ni_linkage_penalty(
@@ -309,6 +314,7 @@ def expected_ni_measurable(submission: Submission) -> set[Driver]:
     return set().union(*entries.values())
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(submissions())
 def test_a_driver_no_ni_carries_never_gets_measure_alignment(submission: Submission) -> None:
@@ -337,6 +343,7 @@ def test_a_driver_no_ni_carries_never_gets_measure_alignment(submission: Submiss
     assert sum(1 for f in vertical_only if f.severity == "info") == expected_info
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(submissions())
 def test_with_the_shipped_catalogue_courts_never_get_measure_alignment(
@@ -351,6 +358,7 @@ def test_with_the_shipped_catalogue_courts_never_get_measure_alignment(
     assert all(not m.counts_for_alignment for m in a.measures if m.driver is Driver.CS)
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(submissions(), st.sampled_from(ALL_NIS), st.sampled_from(list(Polarity)),
        st.lists(drivers, max_size=2, unique=True))
@@ -380,6 +388,7 @@ def green_measures(draw: st.DrawFn) -> IppfMeasure:
     )
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(submissions(), green_measures(), st.data())
 def test_adding_a_green_measure_never_lowers_performance(
@@ -406,6 +415,7 @@ def test_adding_a_green_measure_never_lowers_performance(
         assert old.value is None or new.value >= old.value
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(submissions())
 def test_score_in_range_and_the_two_axes_pool_into_performance(submission: Submission) -> None:

@@ -311,6 +311,7 @@ def test_a_layout_that_cannot_be_drawn_leaves_no_file(assessments, tmp_path) -> 
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_it_and_prints_it(assessments, tmp_path) -> None:
     soffice = shutil.which("soffice")
     if soffice is None:

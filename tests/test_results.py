@@ -531,6 +531,7 @@ def test_write_summary_wants_an_xlsx_output(tmp_path, submission, assessments) -
 # A real spreadsheet application
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_the_feedback_workbook(tmp_path, assessments) -> None:
     soffice = shutil.which("soffice")
     if soffice is None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -33,11 +34,17 @@ import pandas as pd
 import xlwings as xw
 
 from xl_localism import excel
+from xl_localism.downloads import STORE
 from xl_localism.engine import assess
 from xl_localism.excel import LocalismArgumentError
 from xl_localism.layout import flags_layout, summary_layout
 from xl_localism.position_statement import draft_statement, statement_layout
-from xl_localism.workbook.xlwings_render import highlight_cells, render_layout
+from xl_localism.workbook.xlwings_render import (
+    client_callback,
+    highlight_cells,
+    is_office_js,
+    render_layout,
+)
 
 # The classic Windows add-in uses xlwings' own decorators (COM); everywhere else, including
 # xlwings Server, the Office.js ones. ``from xlwings import func`` would be a no-op stub on a
@@ -195,36 +202,84 @@ def TARGET_STATUS(baseline: Any, target: Any, latest: Any, polarity: Any, progre
 # xlwings Server; with the classic add-in it is the calling workbook.
 
 
-def _run(book: xw.Book | None, work: Callable[[Any], None]) -> None:
+# The add-in's JavaScript function that shows what a script did, once its actions have run in
+# Excel (registered by xl_localism/addin/static/js/ribbon.js).
+DONE_CALLBACK = "localismDone"
+# ... and the one that offers a file the server made (the Word draft) for download.
+DOWNLOAD_CALLBACK = "localismDownload"
+
+
+def _run(book: xw.Book | None, work: Callable[[Any], str]) -> None:
     book = book if book is not None else xw.Book.caller()
     try:
-        work(book)
+        message = work(book)
     except Exception as error:
         # An XlwingsError reaches the user as its message in any environment.
         logger.exception("xl-localism script failed")
         raise xw.XlwingsError(excel.unexpected_error_text(error)) from error
+    if is_office_js(book):
+        # The last action: the task pane says what was written, after it has been.
+        client_callback(book, DONE_CALLBACK, message)
 
 
-def _generate_summary(book: Any) -> None:
+def _score_text(assessment: Any) -> str:
+    return f"score {assessment.score:.1f}, {assessment.rag.value}"
+
+
+def _generate_summary(book: Any) -> str:
     assessment = assess(excel.submission_from_book(book))
     render_layout(book, flags_layout(assessment), activate=False)
     render_layout(book, summary_layout(assessment))
+    return f"Summary and Flags written: {_score_text(assessment)}"
 
 
-def _check_alignment(book: Any) -> None:
+def _check_alignment(book: Any) -> str:
     assessment = assess(excel.submission_from_book(book))
-    highlight_cells(book, excel.highlights(assessment.flags, [s.name for s in book.sheets]))
+    marks = excel.highlights(assessment.flags, [s.name for s in book.sheets])
+    highlight_cells(book, marks)
     render_layout(book, flags_layout(assessment))
+    return (f"Flags written: {_count(len(assessment.flags), 'flag')}, "
+            f"{_count(len(marks), 'cell')} coloured")
 
 
-def _validate(book: Any) -> None:
+def _validate(book: Any) -> str:
     submission = excel.submission_from_book(book)
     render_layout(book, excel.problems_layout(assess(submission), submission.problems))
+    return f"Data problems written: {_count(len(submission.problems), 'problem')}"
 
 
-def _draft_position_statement(book: Any) -> None:
+def _draft_position_statement(book: Any) -> str:
     submission = excel.submission_from_book(book)
-    render_layout(book, statement_layout(draft_statement(assess(submission), submission)))
+    assessment = assess(submission)
+    render_layout(book, statement_layout(draft_statement(assessment, submission)))
+    message = f"Position statement drafted: {_score_text(assessment)}"
+    if is_office_js(book):
+        message += _offer_word_draft(book, submission, assessment)
+    return message
+
+
+def _offer_word_draft(book: Any, submission: Any, assessment: Any) -> str:
+    """Build the Word draft from the same data and have the task pane offer it for download.
+
+    Kept in the server for a few minutes under a random token (:mod:`xl_localism.downloads`);
+    the task pane links to ``/localism/statement/<token>``. The sheet is written whatever
+    happens here: a failure only costs the Word copy, and says so.
+    """
+    try:
+        from xl_localism.render.docx import statement_docx_bytes
+
+        data = statement_docx_bytes(submission, assessment)
+    except Exception:
+        logger.exception("xl-localism: the Word draft could not be made")
+        return " (the Word draft could not be made: see the server log)"
+    filename = re.sub(r"[^A-Za-z0-9]+", "-", assessment.trust).strip("-") or "trust"
+    filename = f"{filename}-position-statement-draft.docx"
+    client_callback(book, DOWNLOAD_CALLBACK, STORE.put(data, filename), filename)
+    return ""
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @script

@@ -234,6 +234,12 @@ def serve(
     scheme = "https" if certfile else "http"
     _console().print(f"Localism add-in on {scheme}://{host}:{port} — manifest at "
                   f"{scheme}://{host}:{port}/manifest (Ctrl+C to stop)")
+    if not certfile:
+        typer.echo(
+            "warning: serving plain http. Excel will not load the add-in from an http address. "
+            "Either give --certfile and --keyfile, or run behind a TLS proxy that sets "
+            "X-Forwarded-Proto: https and X-Forwarded-Host (or set "
+            "XLWINGS_HOSTNAME=your.server.name).", err=True)
     serve_addin(host, port, ssl_certfile=str(certfile) if certfile else None,
                 ssl_keyfile=str(keyfile) if keyfile else None)
 

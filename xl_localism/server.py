@@ -8,15 +8,23 @@ configuration.
 
 The project folder xlwings Server looks in for templates and static files is the package's own
 ``addin/`` folder: the manifest with the Localism ribbon tab, the ribbon's JavaScript and the task
-pane. Everything else (the Office.js client, icons) comes from the xlwings-server package.
+pane, and our icons. Everything else (the Office.js client, which it serves itself rather than
+from Microsoft's CDN) comes from the xlwings-server package.
+
+:func:`create_app` replaces xlwings Server's manifest routes with :func:`manifest_routes`: the
+manifest is served as XML (xlwings Server says ``text/plain``), and behind a reverse proxy its
+URLs use the host the proxy was asked for (``X-Forwarded-Host``) as well as its scheme
+(``X-Forwarded-Proto``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
+from typing import Any
 
 ADDIN_DIR = Path(__file__).resolve().parent / "addin"
 
@@ -89,11 +97,136 @@ def configure_environment(host: str = "127.0.0.1", port: int = 8000) -> None:
 
 
 def create_app(host: str = "127.0.0.1", port: int = 8000) -> object:
-    """The configured ASGI app (xlwings Server's ``main_app``)."""
-    configure_environment(host, port)
-    from xlwings_server.main import main_app
+    """The configured ASGI app: xlwings Server's ``main_app``, with our routes in front.
 
-    return main_app
+    Our routes (the manifest, the Word draft downloads) are a small app of their own that sees
+    a request first; everything else goes to xlwings Server. This does not depend on how
+    FastAPI keeps its routes, which changes between versions.
+    """
+    configure_environment(host, port)
+    from fastapi import FastAPI
+    from xlwings_server.config import settings
+    from xlwings_server.main import main_app
+    from xlwings_server.security_headers import resolve_security_headers
+
+    ours = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    ours.include_router(manifest_routes())
+    ours.include_router(download_routes())
+    paths = {f"{settings.app_path}{p}" for p in ("/manifest", "/manifest.xml",
+                                                   "/manifest/download")}
+    downloads = f"{settings.app_path}/localism/"
+
+    @ours.middleware("http")
+    async def security_headers(request: Any, call_next: Any) -> Any:
+        # The headers xlwings Server adds to its own responses.
+        response = await call_next(request)
+        if settings.add_security_headers:
+            response.headers.update(resolve_security_headers(
+                excel_online=settings.enable_excel_online, cdn_officejs=settings.cdn_officejs))
+        return response
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (path in paths or path.startswith(downloads)):
+            await ours(scope, receive, send)
+        else:
+            await main_app(scope, receive, send)
+
+    return app
+
+
+def download_routes() -> Any:
+    """``/localism/statement/<token>``: a Word draft "Draft position statement" has just made.
+
+    The token comes from :data:`xl_localism.downloads.STORE` by way of the task pane; an
+    unknown or expired one is a 404 that says what to do.
+    """
+    from fastapi import APIRouter
+    from fastapi.responses import PlainTextResponse, Response
+    from xlwings_server.config import settings
+
+    from xl_localism.downloads import STORE
+
+    router = APIRouter(prefix=settings.app_path)
+
+    @router.get("/localism/statement/{token}")
+    async def statement(token: str) -> Any:
+        found = STORE.get(token)
+        if found is None:
+            return PlainTextResponse(
+                "This Word draft is no longer here (drafts are kept for ten minutes): click "
+                "Draft position statement again.", status_code=404)
+        return Response(found.data, media_type=found.media_type, headers={
+            "Content-Disposition": f'attachment; filename="{found.filename}"'})
+
+    return router
+
+
+# A host name or address with an optional port; anything else in X-Forwarded-Host is ignored
+# rather than written into the manifest.
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})*"
+                   r"|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
+
+
+def _first(header: str | None) -> str:
+    """The client-side value of a header each proxy may append to ("a, b" -> "a")."""
+    return (header or "").split(",")[0].strip()
+
+
+def manifest_base_url(request: Any, hostname: str | None) -> str:
+    """The scheme and host the manifest's URLs start with, as Excel will reach this server.
+
+    ``XLWINGS_HOSTNAME`` first (always https); then what a reverse proxy says it was asked for,
+    ``X-Forwarded-Proto`` and ``X-Forwarded-Host``; then the address of the request itself.
+    """
+    if hostname:
+        return f"https://{hostname}".rstrip("/")
+    scheme = _first(request.headers.get("x-forwarded-proto")).lower() or request.url.scheme
+    if scheme not in ("http", "https"):
+        scheme = request.url.scheme
+    host = _first(request.headers.get("x-forwarded-host"))
+    if not _HOST.match(host):
+        host = request.url.netloc
+    return f"{scheme}://{host}"
+
+
+def manifest_routes() -> Any:
+    """``/manifest``, ``/manifest.xml`` and ``/manifest/download``: the manifest as XML."""
+    from fastapi import APIRouter, Request
+    from xlwings_server.config import settings
+    from xlwings_server.templates import TemplateResponse
+
+    router = APIRouter(prefix=settings.app_path)
+    manifest_ids = {env: getattr(settings, f"manifest_id_{env}") for env in MANIFEST_IDS}
+
+    def respond(request: Request, download: bool) -> Any:
+        base_url = manifest_base_url(request, settings.hostname)
+        headers = {}
+        if download:
+            name = re.sub(r"[^a-z0-9]+", "-", settings.project_name.lower()).strip("-")
+            headers["Content-Disposition"] = (
+                f'attachment; filename="{name}-{settings.environment}.xml"')
+        return TemplateResponse(
+            request=request, name="manifest.xml", media_type="application/xml",
+            headers=headers,
+            context={"settings": settings, "base_url": base_url,
+                     "base_url_with_app_path": f"{base_url}{settings.app_path}",
+                     "manifest_id": manifest_ids[settings.environment]})
+
+    async def manifest(request: Request) -> Any:
+        return respond(request, download=False)
+
+    async def manifest_download(request: Request) -> Any:
+        return respond(request, download=True)
+
+    # The annotations are strings here (``from __future__ import annotations``) naming a class
+    # this module imports only now: give FastAPI the class itself.
+    for endpoint, paths in ((manifest, ("/manifest", "/manifest.xml")),
+                            (manifest_download, ("/manifest/download",))):
+        endpoint.__annotations__["request"] = Request
+        for path in paths:
+            router.add_api_route(path, endpoint, methods=["GET"])
+    return router
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, ssl_certfile: str | None = None,
@@ -101,7 +234,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, ssl_certfile: str | None = 
     """Run the add-in server with uvicorn until interrupted.
 
     Excel only loads add-ins over HTTPS: give a certificate and key here, or run behind a TLS
-    proxy that sets ``X-Forwarded-Proto: https`` (or set ``XLWINGS_HOSTNAME``).
+    proxy that sets ``X-Forwarded-Proto: https`` and ``X-Forwarded-Host`` (or set
+    ``XLWINGS_HOSTNAME``).
     """
     import uvicorn
 

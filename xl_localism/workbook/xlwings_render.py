@@ -14,10 +14,17 @@ Differences from the openpyxl renderer, each forced by the Book API:
   on Windows, Mac and the web.
 * Column widths: Office.js measures them in points, the desktop engines in characters.
 * Borders, underline, tab colours and page setup have no Book API; charts get one colour.
+* Freeze panes: a layout's ``freeze="C3"`` means what it means in Excel's own file format,
+  "rows above row 3 and columns left of C stay put". xlwings' ``freeze_at`` becomes Office.js
+  ``freezeAt(range)``, which freezes the range *given* (``freezeAt("A2")`` would freeze rows 1-2
+  and column A), and xlwings has no action for ``freezeRows``/``freezeColumns``. So in the
+  add-in the sheet's frozen rows and columns go to :data:`FREEZE_CALLBACK`, a function the
+  add-in's JavaScript registers (``static/js/ribbon.js``), which calls exactly those.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,6 +33,9 @@ from xl_localism.layout import LINK, Block, ChartSpec, SheetLayout, Style, locat
 from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, cell_text
 
 POINTS_PER_CM = 72 / 2.54
+# The add-in's JavaScript functions a script can call (xlwings' runMacro action); registered by
+# xl_localism/addin/static/js/ribbon.js.
+FREEZE_CALLBACK = "localismFreezePanes"
 # Excel's column width in characters of the default font -> pixels -> points (Calibri 11: a
 # digit is 7 px wide plus 5 px of padding; 96 px = 72 pt).
 _PIXELS_PER_CHARACTER, _PADDING_PIXELS, _POINTS_PER_PIXEL = 7, 5, 0.75
@@ -74,7 +84,7 @@ def render_layout(book: Any, layout: SheetLayout, *, activate: bool = True) -> A
     for row, height in layout.row_heights.items():
         sheet.range(f"{row}:{row}").row_height = height
     if layout.freeze:
-        sheet.freeze_panes.freeze_at(layout.freeze)
+        freeze_panes(book, sheet, layout.freeze, office_js=office_js)
     for block in layout.blocks:
         if block.table_name:
             sheet.tables.add(source=sheet.range(block.ref), name=_table_name(book, block),
@@ -84,6 +94,56 @@ def render_layout(book: Any, layout: SheetLayout, *, activate: bool = True) -> A
     if activate:
         sheet.activate()
     return sheet
+
+
+def frozen_counts(cell: str) -> tuple[int, int]:
+    """Rows and columns an Excel freeze at ``cell`` keeps still: "A2" -> (1, 0), "C3" -> (2, 2)."""
+    match = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)", cell.strip())
+    if match is None:
+        raise ValueError(f"not a cell reference: {cell!r}")
+    column = 0
+    for letter in match.group(1).upper():
+        column = column * 26 + ord(letter) - ord("A") + 1
+    return int(match.group(2)) - 1, column - 1
+
+
+def client_callback(book: Any, name: str, *args: Any) -> None:
+    """Have the add-in's JavaScript call ``name`` (registered with xlwings.registerCallback).
+
+    xlwings sends it as a ``runMacro`` action: the function receives the Excel request context
+    and ``args`` as one array.
+    """
+    book.app.macro(name)(*args)
+
+
+def freeze_panes(book: Any, sheet: Any, cell: str, *, office_js: bool) -> None:
+    """Freeze the rows above and the columns left of ``cell``, as Excel's "Freeze Panes" there."""
+    rows, columns = frozen_counts(cell)
+    if not (rows or columns):
+        return
+    if office_js:
+        client_callback(book, FREEZE_CALLBACK, sheet.name, rows, columns)
+    else:
+        # xlwings' own engines take the frozen cells: "1:1", "A:B" or "A1:B2".
+        sheet.freeze_panes.freeze_at(frozen_range(rows, columns))
+
+
+def frozen_range(rows: int, columns: int) -> str:
+    """The cells ``rows`` frozen rows and ``columns`` frozen columns keep still, as an address."""
+    last = _column_letter(columns) if columns else ""
+    if not columns:
+        return f"1:{rows}"
+    if not rows:
+        return f"A:{last}"
+    return f"A1:{last}{rows}"
+
+
+def _column_letter(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _points(characters: float) -> float:
