@@ -165,10 +165,11 @@ def _draw(workbook: Workbook, layout: SheetLayout, formats: _Formats, present: s
 def _write_block(sheet: Worksheet, block: Block, formats: _Formats, present: set[str]) -> None:
     first_column, first_row = split_ref(block.anchor)
     styles = block.style_rows()
+    width = block.width  # a max over every row: once, not once a row (quadratic in rows)
     for r, values in enumerate(block.values):
         row = first_row + r - 1
         row_styles = styles[r]
-        for c in range(block.width):
+        for c in range(width):
             value = values[c] if c < len(values) else None
             column = first_column + c - 1
             style = row_styles[c]
