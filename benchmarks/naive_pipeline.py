@@ -21,8 +21,8 @@ from openpyxl.styles import Font, PatternFill
 
 from xl_localism import schema
 from xl_localism.engine import assess
+from xl_localism.explanation import to_json
 from xl_localism.models import Assessment
-from xl_localism.report import to_json
 from xl_localism.tables import RawTable, build_submission
 
 RAG_FILLS = {"Green": "C6EFCE", "Amber": "FFEB9C", "Red": "FFC7CE"}

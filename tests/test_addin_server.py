@@ -581,7 +581,7 @@ def test_scripts_read_the_book_as_the_command_line_reads_the_file():
     for path in SAMPLE_PATHS:
         book = xw.Book(json=book_payload(path))
         from xl_localism.engine import assess
-        from xl_localism.report import to_json
+        from xl_localism.explanation import to_json
 
         assert json.loads(json.dumps(to_json(assess(excel.submission_from_book(book))))) == \
             cli_score(path), path.name

@@ -29,7 +29,7 @@ from xl_localism.batch.naming import safe_stem, unique_stems
 from xl_localism.batch.national import LEAGUE_HEADERS, write_national_report
 from xl_localism.cli import app
 from xl_localism.engine import assess
-from xl_localism.report import to_json
+from xl_localism.explanation import to_json
 from xl_localism.workbook.reader import read_workbook
 
 

@@ -11,7 +11,7 @@ from xl_localism.batch import runner
 from xl_localism.batch.national import write_national_report
 from xl_localism.cli import app
 from xl_localism.engine import assess
-from xl_localism.report import to_json
+from xl_localism.explanation import to_json
 from xl_localism.tables import RawTable, build_submission
 from xl_localism.workbook.reader import WorkbookError, read_workbook
 

@@ -12,10 +12,10 @@ import pytest
 from xl_localism import excel, schema
 from xl_localism.engine import assess
 from xl_localism.excel import LocalismArgumentError
+from xl_localism.explanation import to_json
 from xl_localism.layout import RAG_COLOURS, SEVERITY_COLOURS
 from xl_localism.models import Flag
 from xl_localism.position_statement import STATEMENT_SHEET, draft_statement, statement_layout
-from xl_localism.report import to_json
 from xl_localism.samples import SampleTrust
 from xl_localism.tables import build_submission
 from xl_localism.vocab import Severity

@@ -15,8 +15,8 @@ from tests.conftest import replace_part
 from xl_localism import hostile
 from xl_localism.demo import write_sample
 from xl_localism.engine import assess
+from xl_localism.explanation import to_json
 from xl_localism.models import Submission
-from xl_localism.report import to_json
 from xl_localism.workbook.reader import WorkbookError, inspect_package, read_workbook
 
 

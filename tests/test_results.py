@@ -17,6 +17,7 @@ from openpyxl.chart import BarChart, Reference
 from tests.conftest import replace_part, sample_tables, write_tables
 from xl_localism import schema
 from xl_localism.engine import assess
+from xl_localism.explanation import explain
 from xl_localism.layout import (
     FLAG_HEADERS,
     FLAGS_TABLE,
@@ -35,7 +36,6 @@ from xl_localism.layout import (
 )
 from xl_localism.models import Assessment, Flag
 from xl_localism.render.openpyxl import render_sheet, write_results
-from xl_localism.report import explain
 from xl_localism.tables import build_submission
 from xl_localism.vocab import Rag, Severity
 from xl_localism.workbook.reader import read_workbook

@@ -8,7 +8,7 @@ import pytest
 
 from xl_localism.demo import write_committed_samples
 from xl_localism.engine import assess
-from xl_localism.report import to_json
+from xl_localism.explanation import to_json
 from xl_localism.samples import AREAS, sample_trusts
 from xl_localism.tables import build_submission
 from xl_localism.workbook.reader import read_workbook

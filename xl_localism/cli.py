@@ -53,7 +53,8 @@ def sample(
     import json
 
     from xl_localism.engine import assess
-    from xl_localism.report import render_assessment, render_league, to_json
+    from xl_localism.explanation import to_json
+    from xl_localism.report import render_assessment, render_league
     from xl_localism.samples import sample_trusts
     from xl_localism.tables import build_submission
 
@@ -83,7 +84,8 @@ def score(
     import json
 
     from xl_localism.engine import assess
-    from xl_localism.report import render_assessment, to_json
+    from xl_localism.explanation import to_json
+    from xl_localism.report import render_assessment
     from xl_localism.workbook.reader import WorkbookError, read_workbook
 
     console = _console()

@@ -39,6 +39,7 @@ from xl_localism.a1 import (  # noqa: F401
     sheet_location,
     split_ref,
 )
+from xl_localism.explanation import explain
 from xl_localism.flag_rows import FLAG_COLUMNS, NO_FLAGS, flag_row
 from xl_localism.models import (
     Assessment,
@@ -48,7 +49,6 @@ from xl_localism.models import (
     MeasureResult,
     TargetResult,
 )
-from xl_localism.report import explain
 from xl_localism.vocab import Rag, Severity, TargetStatus
 
 # (fill, font): Excel's "Good", "Neutral" and "Bad" conditional-format palette, which managers

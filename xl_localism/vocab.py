@@ -236,11 +236,6 @@ def clean_text(value: object) -> str | None:
     return str(value).strip()
 
 
-def same_ref(left: str | None, right: str | None) -> bool:
-    """Plan refs and Objective refs match case- and space-insensitively."""
-    return left is not None and right is not None and _squash(left) == _squash(right)
-
-
 def ref_key(ref: str) -> str:
     return _squash(ref)
 

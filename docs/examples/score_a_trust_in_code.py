@@ -6,6 +6,7 @@ Run: .venv/bin/python docs/examples/score_a_trust_in_code.py
 from datetime import date
 
 from xl_localism.engine import assess
+from xl_localism.explanation import explain
 from xl_localism.models import (
     ChecklistItem,
     IppfMeasure,
@@ -14,7 +15,6 @@ from xl_localism.models import (
     Submission,
     TrustInfo,
 )
-from xl_localism.report import explain
 
 submission = Submission(
     about=TrustInfo(trust="Kent", nation="England", as_at=date(2010, 9, 30)),

@@ -159,7 +159,7 @@ def process_submission(path: str, cache_dir: str, key: str,
     """
     # Imported here so a worker process pays for them once, not the parent at import time.
     from xl_localism.engine import assess
-    from xl_localism.report import to_json
+    from xl_localism.explanation import to_json
     from xl_localism.workbook.reader import WorkbookError, read_workbook
     from xl_localism.workbook.results import write_feedback_workbook
 
@@ -460,7 +460,7 @@ def _import_worker_modules() -> None:
     """Import what a worker needs before the pool starts: forked workers then share the
     parent's modules instead of each importing its own copy."""
     from xl_localism.engine import assess  # noqa: F401
-    from xl_localism.report import to_json  # noqa: F401
+    from xl_localism.explanation import to_json  # noqa: F401
     from xl_localism.workbook.reader import read_workbook  # noqa: F401
     from xl_localism.workbook.results import write_feedback_workbook  # noqa: F401
 

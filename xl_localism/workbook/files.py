@@ -7,7 +7,7 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +54,6 @@ def save_atomically(workbook: Any, target: Path | str) -> Path:
     """Save an openpyxl workbook to ``target`` via a temporary file and a rename."""
     with atomic_path(target) as temporary:
         workbook.save(temporary)
-    return Path(target)
-
-
-def write_atomically(target: Path | str, write: Callable[[Path], None]) -> Path:
-    with atomic_path(target) as temporary:
-        write(temporary)
     return Path(target)
 
 
