@@ -27,6 +27,7 @@ import os
 import sqlite3
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -167,6 +168,20 @@ class CacheEntry:
 
     def read(self) -> dict[str, Any]:
         return self.cache.read(self.content_hash)
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction taken at once (BEGIN IMMEDIATE), committed, or rolled back."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        # SQLite may have rolled back already (a full disk does): nothing to undo then.
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+        raise
 
 
 class ResultCache:
@@ -331,21 +346,14 @@ class ResultCache:
                  _checksum(key, self.fingerprint, text, name, sha), now)
                 for key, (text, name, sha) in self._unsaved.items()]
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany(
+            with _transaction(self._db) as db:
+                db.executemany(
                     "INSERT OR REPLACE INTO entries (content_hash, fingerprint, outcome, "
                     "feedback, feedback_sha256, checksum, used_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     rows)
-                self._db.executemany(
+                db.executemany(
                     "UPDATE entries SET used_at = ? WHERE content_hash = ? AND fingerprint = ?",
                     [(now, key, self.fingerprint) for key in self._touched])
-                self._db.execute("COMMIT")
-            except BaseException:
-                # SQLite may have rolled back already (a full disk does): nothing to undo then.
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.execute("ROLLBACK")
-                raise
         except sqlite3.Error as error:
             self._fail(error)
             return
@@ -424,20 +432,14 @@ class ResultCache:
         assert self._db is not None
         cutoff = time.time() - STALE_SECONDS
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                stale = [name for (name,) in self._db.execute(
+            with _transaction(self._db) as db:
+                stale = [name for (name,) in db.execute(
                     "SELECT feedback FROM entries WHERE fingerprint != ? AND used_at < ?",
                     (self.fingerprint, cutoff)).fetchall() if name]
-                self._db.execute("DELETE FROM entries WHERE fingerprint != ? AND used_at < ?",
-                                 (self.fingerprint, cutoff))
-                named = {name for (name,) in self._db.execute(
+                db.execute("DELETE FROM entries WHERE fingerprint != ? AND used_at < ?",
+                           (self.fingerprint, cutoff))
+                named = {name for (name,) in db.execute(
                     "SELECT feedback FROM entries WHERE feedback IS NOT NULL").fetchall()}
-                self._db.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.execute("ROLLBACK")
-                raise
         except sqlite3.Error as error:
             self._fail(error)
             return
