@@ -148,11 +148,16 @@ def league_layout(ranked: list[Outcome], report_dir: Path) -> SheetLayout:
         ], looks)
     # Headers wrap, so each column fits its values; the note wraps within its limit.
     limits = [(6, 6), (12, 34), (8, 9), (10, 24), (11, 11), (11, 11), (7, 7), (7, 7),
-              *[(6, 6)] * len(DRIVERS), *[(8, 9)] * len(SEVERITIES), (14, 40), (14, 40),
-              (10, 50)]
-    sheet = SheetLayout(name="League table", blocks=[table.block(table_name="League")],
+              *[(6, 6)] * len(DRIVERS), *[(8, 9)] * len(SEVERITIES), (14, 50), (14, 40),
+              (10, 40)]
+    block = table.block(table_name="League")
+    # Every cell wraps (and so reads from the top of its row): a path longer than its column
+    # goes on to a second line instead of being cut by the cell beside it.
+    block.style = WRAP
+    sheet = SheetLayout(name="League table", blocks=[block],
                         column_widths=_fitted(table.rows[1:], limits),
-                        freeze="C2", landscape=False, fit_to_width=False)
+                        freeze="C2", landscape=True, fit_to_width=False,
+                        print_title_rows="1:1")
     return sheet.fit_row_heights()
 
 
@@ -197,10 +202,13 @@ def flags_layout(ranked: list[Outcome]) -> SheetLayout:
                 table.add([(outcome.summary or {})["trust"], outcome.source, *flag_row(flag)],
                           {6: WRAP, 7: WRAP})
     # Message and Suggested action wrap within their widths, so nothing runs off or is cut.
-    limits = [(12, 30), (14, 34), (9, 10), (12, 26), (10, 16), (8, 12), (30, 70), (30, 55)]
-    sheet = SheetLayout(name="Flags", blocks=[table.block(table_name="AllFlags")],
+    # Printed landscape, one page wide, the header on every page.
+    limits = [(12, 28), (14, 30), (9, 10), (12, 24), (10, 14), (8, 12), (30, 60), (30, 50)]
+    block = table.block(table_name="AllFlags")
+    block.style = WRAP  # as the League: nothing cut, every cell read from the top
+    sheet = SheetLayout(name="Flags", blocks=[block],
                         column_widths=_fitted(table.rows[1:], limits), freeze="A2",
-                        landscape=False, fit_to_width=False)
+                        landscape=True, fit_to_width=True, print_title_rows="1:1")
     return sheet.fit_row_heights()
 
 
@@ -300,11 +308,11 @@ def _series_chart(title: str, table: _Table, rows: int, first_row: int, anchor: 
         return ChartSpec(kind="bar", title=title, anchor=anchor,
                          categories_ref=f"A{first_row + 1}:A{first_row + 1}", values_ref=values,
                          titles_in_first_row=True, y_axis_title=y_title, y_min=0, y_max=100,
-                         show_values=False, legend=legend, width_cm=24, height_cm=12)
+                         show_values=False, legend=legend, width_cm=16, height_cm=11)
     return ChartSpec(kind="line", title=title, anchor=anchor,
                      categories_ref=f"A{first_row + 1}:A{first_row + rows}", values_ref=values,
                      titles_in_first_row=True, y_axis_title=y_title, y_min=0, y_max=100,
-                     show_values=False, legend=legend, markers=True, width_cm=24, height_cm=12)
+                     show_values=False, legend=legend, markers=True, width_cm=16, height_cm=11)
 
 
 CHART_ROWS = 25  # rows a 12 cm chart covers at the default row height, and a blank one
@@ -335,10 +343,10 @@ def trend_layouts(trend: Sequence[dict[str, Any]], *, with_results: bool
                 table.add([r["trust"], r["score"]], {1: Style(number_format=SCORE)})
             first = row + CHART_ROWS
             charts.append(ChartSpec(
-                kind="bar", title=f"Readiness in {next(iter(periods))} (the only quarter "
-                "recorded)", anchor=f"A{row}", categories_ref=f"A{first + 1}:A{first + len(dated)}",
+                kind="bar", title=f"Readiness, {next(iter(periods))}: the only quarter recorded",
+                anchor=f"A{row}", categories_ref=f"A{first + 1}:A{first + len(dated)}",
                 values_ref=f"B{first + 1}:B{first + len(dated)}", y_axis_title="Score",
-                y_min=0, y_max=100, show_values=len(dated) <= 12, width_cm=24, height_cm=12))
+                y_min=0, y_max=100, show_values=len(dated) <= 12, width_cm=16, height_cm=11))
             blocks.append(table.block(anchor=f"A{first}"))
             row = first + len(table.rows) + 1
         else:

@@ -113,17 +113,19 @@ def peers_layout(trust: str, standing: Standing) -> SheetLayout:
                   row_styles={0: layout.HEADER},
                   column_styles={c: Style(number_format=layout.SCORE) for c in range(1, 8)},
                   cell_styles={(r, 1): Style(bold=True) for r in range(1, len(rows))})
-    note = Block(anchor=f"A{6 + len(rows) + 1}", values=[[
-        f"Ranked by readiness score among the {standing.of} current returns of this batch "
-        "(a superseded file is not counted). Quartiles are Excel's QUARTILE.INC of the current "
-        "returns' values; a driver a trust does not cover is left out of that driver's "
-        "quartiles."]], style=Style(italic=True, font_colour=layout.MUTED, wrap=True))
+    # Two short lines rather than one wrapped cell: each runs on across the empty cells to
+    # its right, so neither is cut however a spreadsheet sizes the row.
+    note = Block(anchor=f"A{6 + len(rows) + 1}", values=[
+        [f"Ranked by readiness score among the {standing.of} current returns of this batch; "
+         "a file superseded by a newer one of the same return is not counted."],
+        ["Quartiles are those of Excel's QUARTILE.INC over the current returns; a driver a "
+         "trust does not cover is left out of that driver's quartiles."]],
+        style=Style(italic=True, font_colour=layout.MUTED))
     sheet = SheetLayout(name="Peers", blocks=[title, ranks, table, note],
                         column_widths={"A": 44, "B": 14, "C": 13, "D": 11, "E": 13, "F": 13,
                                        "G": 11, "H": 13},
                         landscape=True, fit_to_width=True)
-    # The note is one long line: let it wrap over the table's width, in a merged-looking row.
-    sheet.row_heights = {6: 45.0, 6 + len(rows) + 1: 45.0}
+    sheet.row_heights = {6: 45.0}  # the wrapped header row
     return sheet
 
 
