@@ -312,3 +312,25 @@ def test_one_quarter_gives_a_bar_chart_and_one_trust_its_drivers(tmp_path, sampl
                            "--report", str(tmp_path / "one.xlsx")])
     assert one.exit_code == 0 and all(d in one.output for d in ("RR", "PP", "VS", "VM", "CS"))
     assert len(openpyxl.load_workbook(tmp_path / "one.xlsx")["Trend"]._charts) == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line a person meets
+
+
+def test_help_shows_no_bool_placeholders_or_braces():
+    for command in ("batch", "demo", "template", "score"):
+        text = cli.invoke(app, [command, "--help"]).output
+        assert "<bool>" not in text and "{" not in text, command
+    assert "42" in cli.invoke(app, ["demo", "--help"]).output
+
+
+def test_template_adds_xlsx_and_will_not_overwrite_without_force(tmp_path):
+    assert cli.invoke(app, ["template", str(tmp_path / "kent")]).exit_code == 0
+    made = tmp_path / "kent.xlsx"
+    assert made.exists()
+    before = made.read_bytes()
+    refused = cli.invoke(app, ["template", str(made)])
+    assert refused.exit_code == 2 and "--force" in refused.output
+    assert made.read_bytes() == before
+    assert cli.invoke(app, ["template", str(made), "--force"]).exit_code == 0
