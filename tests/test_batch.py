@@ -56,8 +56,9 @@ def inbox(tmp_path: Path, samples) -> Path:
     # Hostile trust names: must never escape the feedback folder or hit a device name.
     write_tables(folder / "evil.xlsx", _renamed(sample_tables(samples[1]), "../../etc/passwd"))
     write_tables(folder / "con.xlsx", _renamed(sample_tables(samples[1]), "CON"))
-    # The same trust and quarter twice: both kept, both noted.
+    # The same trust and quarter twice: the newer file is the return, the older superseded.
     write_tables(folder / "thames-revised.xlsx", sample_tables(samples[0]))
+    os.utime(folder / "thames.xlsx", (1_285_000_000, 1_285_000_000))
     (folder / "truncated.xlsx").write_bytes(good.read_bytes()[:2000])
     (folder / "not-a-workbook.xlsx").write_text("hello")
     with good.open("rb") as plain, (folder / "locked.xlsx").open("wb") as out:
@@ -88,11 +89,13 @@ def test_batch_report_matches_the_engine_cell_by_cell(inbox, tmp_path):
     assert "zip bomb" in rejected["bomb.xlsx"]
 
     report = openpyxl.load_workbook(out / "national_summary.xlsx")
-    assert report.sheetnames == ["League table", "Heatmap", "Flags", "Rejected", "Charts"]
+    assert report.sheetnames == ["League table", "Heatmap", "Flags", "Rejected", "Superseded",
+                                 "Charts"]
     league = list(report["League table"].iter_rows(values_only=True))
     assert list(league[0]) == LEAGUE_HEADERS
     column = {h: i for i, h in enumerate(LEAGUE_HEADERS)}
-    assert len(league) - 1 == len(result.scored) == 7
+    assert len(result.scored) == 7
+    assert len(league) - 1 == len(result.current) == 6
     scores = []
     for row in league[1:]:
         expected = to_json(assess(read_workbook(inbox / row[column["Source file"]])))
@@ -107,7 +110,7 @@ def test_batch_report_matches_the_engine_cell_by_cell(inbox, tmp_path):
     assert scores == sorted(scores, reverse=True)
 
     flags = list(report["Flags"].iter_rows(values_only=True))[1:]
-    assert len(flags) == sum(len(o.result["flags"]) for o in result.scored)
+    assert len(flags) == sum(len(o.result["flags"]) for o in result.current)
     severities = [f[2] for f in flags]
     order = ["critical", "error", "warning", "info"]
     assert severities == sorted(severities, key=order.index)
@@ -119,9 +122,13 @@ def test_batch_report_matches_the_engine_cell_by_cell(inbox, tmp_path):
     assert rejected_rows == rejected
     assert report["Charts"]._charts, "the charts sheet has no chart"
 
-    notes = {o.source: o.notes for o in result.scored}
-    assert "thames-revised.xlsx" in notes["thames.xlsx"][0]
-    assert "thames.xlsx" in notes["thames-revised.xlsx"][0]
+    assert [(o.source, o.superseded_by.source) for o in result.superseded] == \
+        [("thames.xlsx", "thames-revised.xlsx")]
+    superseded = list(report["Superseded"].iter_rows(min_row=2, values_only=True))
+    assert [row[:4] for row in superseded] == [("thames.xlsx", "thames-revised.xlsx",
+                                                "Thames Valley", "2010/11 Q2")]
+    notes = {o.source: o.notes for o in result.current}
+    assert notes["thames-revised.xlsx"] == ["Revision: supersedes thames.xlsx"]
 
 
 def test_the_summaries_a_batch_keeps_are_the_engines(inbox, tmp_path):
@@ -193,11 +200,12 @@ def test_feedback_names_are_safe_and_unique(inbox, tmp_path):
     _run(inbox, out)
     names = sorted(p.name for p in (out / "feedback").iterdir())
     assert "etc_passwd.xlsx" in names and "_CON.xlsx" in names
-    assert "Thames Valley.xlsx" in names and "Thames Valley (2).xlsx" in names
+    # One feedback workbook per current return: the superseded file gets none.
+    assert "Thames Valley.xlsx" in names and "Thames Valley (2).xlsx" not in names
     assert all(p.parent == out / "feedback" for p in (out / "feedback").iterdir())
     assert not (tmp_path / "etc").exists()
     feedback = openpyxl.load_workbook(out / "feedback" / "Humberside.xlsx")
-    assert {"Summary", "Flags"} <= set(feedback.sheetnames)
+    assert feedback.sheetnames == ["Summary", "Peers", "Flags"]
 
 
 @pytest.mark.parametrize(
@@ -303,21 +311,6 @@ class _PlacedFile:
         return self.result
 
 
-def test_only_a_certain_hard_link_counts_as_already_in_place(tmp_path, monkeypatch):
-    entry = tmp_path / "entry.xlsx"
-    entry.write_bytes(b"feedback")
-    linked, copied = tmp_path / "linked.xlsx", tmp_path / "copied.xlsx"
-    os.link(entry, linked)
-    copied.write_bytes(b"feedback")
-    assert runner._same_linked_file(_PlacedFile(linked.stat()), entry)
-    assert not runner._same_linked_file(_PlacedFile(copied.stat()), entry)
-    assert not runner._same_linked_file(_PlacedFile(linked.stat()), tmp_path / "gone.xlsx")
-    # A drive that reports inode 0 for every file: nothing can be known, so place it again.
-    no_inode = os.stat_result((*linked.stat()[:1], 0, *linked.stat()[2:]))
-    monkeypatch.setattr(runner.os, "stat", lambda path, **kwargs: no_inode)
-    assert not runner._same_linked_file(_PlacedFile(no_inode), entry)
-
-
 def test_no_worker_outlives_the_batch(inbox, tmp_path):
     """The pool winds down while the report is written, but is gone when run_batch returns,
     whether the report was written or failed."""
@@ -337,12 +330,19 @@ def test_no_worker_outlives_the_batch(inbox, tmp_path):
 def test_empty_folder_and_bad_output_folder(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    result = _run(empty, tmp_path / "out")
-    assert result.exit_code == 0 and result.outcomes == []
-    assert (tmp_path / "out" / "national_summary.xlsx").exists()
+    with pytest.raises(runner.BatchSetupError, match="no workbooks found in"):
+        _run(empty, tmp_path / "out")
+    assert not (tmp_path / "out" / "national_summary.xlsx").exists()
     cli = CliRunner()
-    assert cli.invoke(app, ["batch", str(tmp_path / "missing"), "--out",
-                            str(tmp_path / "o")]).exit_code == 2
+    outcome = cli.invoke(app, ["batch", str(empty), "--out", str(tmp_path / "o")])
+    assert outcome.exit_code == 2 and f"no workbooks found in {empty}" in \
+        " ".join(outcome.output.split())
+    assert "Scoring" not in outcome.output  # no empty progress bar after the error
+    # A missing folder is blamed as such, even with a history in a folder not made yet.
+    outcome = cli.invoke(app, ["batch", str(tmp_path / "missing"), "--out", str(tmp_path / "o"),
+                               "--history", str(tmp_path / "new" / "history.sqlite")])
+    assert outcome.exit_code == 2 and "does not exist" in outcome.output
+    assert "history" not in outcome.output and "Scoring" not in outcome.output
     blocker = tmp_path / "file"
     blocker.write_text("x")
     outcome = cli.invoke(app, ["batch", str(empty), "--out", str(blocker / "sub")])
@@ -416,7 +416,7 @@ def test_killing_the_whole_batch_then_rerunning(tmp_path, samples):
     assert len(league) == 24
     fresh = _run(inbox, tmp_path / "fresh")
     expected = {o.result["trust"]: o.result["score"] for o in fresh.scored}
-    assert {row[1]: row[5] for row in league} == expected
+    assert {row[1]: row[LEAGUE_HEADERS.index("Score")] for row in league} == expected
 
 
 def test_history_records_once_and_the_trend_command(inbox, tmp_path):

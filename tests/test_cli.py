@@ -88,8 +88,13 @@ def test_demo_runs_the_main_job(tmp_path):
     report = tmp_path / "demo" / "report" / "national_summary.xlsx"
     assert report.exists()
     league = openpyxl.load_workbook(report)["League table"]
-    assert league.max_row - 1 == 43  # 42 areas and one revised London submission
-    assert len(list((tmp_path / "demo" / "report" / "feedback").glob("*.xlsx"))) == 43
+    # 42 areas; London's original return is superseded by its revision, not ranked.
+    assert league.max_row - 1 == 42
+    assert len(list((tmp_path / "demo" / "report" / "feedback").glob("*.xlsx"))) == 42
+    superseded = list(openpyxl.load_workbook(report)["Superseded"].iter_rows(
+        min_row=2, values_only=True))
+    assert [row[:2] for row in superseded] == [("London/london-2010-q2.xlsx",
+                                                "London/london-2010-q2-revised.xlsx")]
 
 
 # What each door must not load: the command line imports these only in the commands that use

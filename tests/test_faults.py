@@ -244,8 +244,9 @@ def test_output_folder_made_read_only_during_the_batch(previous_run, monkeypatch
         os.link, lambda source, target: Path(target).parent))
     monkeypatch.setattr(shutil, "copyfile", refused_outside_the_cache(
         shutil.copyfile, lambda source, target: Path(target).parent))
-    code, output = _batch(inbox, out)
-    assert code == 2, output
+    outcome = CliRunner().invoke(app, ["batch", str(inbox), "--out", str(out), "--jobs", "2"])
+    code, output = outcome.exit_code, outcome.output
+    assert code == 2, (output, outcome.exception)
     assert "Permission denied" in output and "unchanged" in output
     assert _digests(out) == before
     assert not _strays(out)

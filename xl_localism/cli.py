@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperOption
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -23,6 +24,33 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+class _Command(TyperCommand):
+    """Help as a person reads it: a flag is just its name (typer shows ``<bool>`` after each,
+    as though it took a value) and an argument its name in capitals (typer puts a required one
+    in braces, which reads as shell syntax)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        for param in params:
+            # The help option is typer's own, not a TyperOption, but a flag all the same.
+            if getattr(param, "is_flag", False) and (isinstance(param, TyperOption)
+                                                     or "--help" in param.opts):
+                param.metavar = ""  # typer shows a metavar as given, and nothing for ""
+        return params
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = (param.metavar or param.name or "").upper()
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+def _command(**kwargs: Any) -> Any:
+    return app.command(cls=_Command, **kwargs)
 
 
 @cache
@@ -45,7 +73,7 @@ def _root() -> None:
     """Keep sub-commands even while only one exists."""
 
 
-@app.command()
+@_command()
 def sample(
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON result instead.")] = False,
 ) -> None:
@@ -69,7 +97,7 @@ def sample(
     render_league(console, [to_json(a) for a in assessments], "Sample trusts")
 
 
-@app.command()
+@_command()
 def score(
     workbook: Annotated[Path, typer.Argument(help="A trust's localism workbook (.xlsx/.xlsm).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the stable JSON result.")] = False,
@@ -106,11 +134,16 @@ def score(
         except (ValueError, OSError) as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(2) from error
-        (console.print if not as_json else lambda m: typer.echo(m, err=True))(
-            f"Wrote {written} ({mode})")
+        if mode == "copy":
+            said = f"Wrote {written}: a copy of the workbook with Summary and Flags sheets added"
+        else:
+            said = (f"Wrote {written}: a separate feedback workbook with only the Summary and "
+                    "Flags sheets, not a copy of the workbook, because a copy would lose "
+                    f"{mode.partition(': ')[2]}")
+        (console.print if not as_json else lambda m: typer.echo(m, err=True))(said)
 
 
-@app.command()
+@_command()
 def statement(
     workbook: Annotated[Path, typer.Argument(help="A trust's localism workbook (.xlsx/.xlsm).")],
     out: Annotated[Path, typer.Option("--out", help="Where to write the Word document "
@@ -134,15 +167,23 @@ def statement(
     _console().print(f"Wrote {written}: a draft for the Board to edit")
 
 
-@app.command()
+@_command()
 def template(
     out: Annotated[Path, typer.Argument(help="Where to write the new trust workbook.")],
     trust: Annotated[str | None, typer.Option(help="The trust's name.")] = None,
     nation: Annotated[str, typer.Option(help="England or Wales.")] = "England",
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
+    = False,
 ) -> None:
     """Write a new, empty trust workbook with the checklist pre-filled."""
     from xl_localism.workbook.template import write_template
 
+    if not out.suffix:
+        out = out.with_suffix(".xlsx")  # Excel will not open a workbook without its extension
+    if out.exists() and not force:
+        # It may be a trust's filled-in return: never replaced without being asked.
+        typer.echo(f"error: {out} already exists; give --force to replace it", err=True)
+        raise typer.Exit(2)
     try:
         _console().print(f"Wrote {write_template(out, trust=trust, nation=nation)}")
     except (ValueError, OSError) as error:
@@ -150,7 +191,7 @@ def template(
         raise typer.Exit(2) from error
 
 
-@app.command()
+@_command()
 def samples(
     folder: Annotated[Path, typer.Argument(help="Folder for the sample workbooks.")] = Path(
         "workbooks/samples"),
@@ -162,7 +203,7 @@ def samples(
         _console().print(f"Wrote {path}")
 
 
-@app.command()
+@_command()
 def batch(
     submissions: Annotated[Path, typer.Argument(help="Folder of submitted workbooks.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the report and feedback.")],
@@ -170,7 +211,8 @@ def batch(
     = None,
     history: Annotated[str | None, typer.Option(help="SQLite file or SQLAlchemy URL to record "
                                                 "scores in, for the trend.")] = None,
-    force: Annotated[bool, typer.Option(help="Rescore files already scored unchanged.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Rescore files already scored "
+                                        "unchanged.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds allowed per workbook.")] = 300.0,
     statements: Annotated[bool, typer.Option("--statements", help="Also write each scored "
                                              "trust's draft Position Statement to "
@@ -183,7 +225,7 @@ def batch(
                                        force=force, timeout=timeout, statements=statements))
 
 
-@app.command()
+@_command()
 def trend(
     history: Annotated[str, typer.Option(help="SQLite file or SQLAlchemy URL of the history.")],
     trust: Annotated[str | None, typer.Option(help="Only this trust.")] = None,
@@ -196,20 +238,25 @@ def trend(
     raise typer.Exit(run_trend_command(_console(), history, trust, report))
 
 
-@app.command()
+@_command()
 def demo(
     folder: Annotated[Path, typer.Argument(help="Where to put the demo submissions and "
                                            "report.")] = Path("demo-out"),
     jobs: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")]
     = None,
 ) -> None:
-    """Generate a quarter's submissions from the 42 probation areas and batch-process them."""
+    """Generate a quarter's returns from all 42 probation areas, batch-score them and report.
+
+    FOLDER gets submissions/ (42 areas' 2010/11 Q2 returns, a revised return from London that
+    supersedes its original, and a few broken files that are rejected, as a real inbox holds),
+    report/ (the national summary and a feedback workbook per trust) and history.sqlite.
+    """
     from xl_localism.batch.cli import run_demo_command
 
     raise typer.Exit(run_demo_command(_console(), folder, jobs))
 
 
-@app.command()
+@_command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for the network).")]
     = "127.0.0.1",

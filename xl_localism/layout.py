@@ -310,6 +310,8 @@ class ChartSpec:
     titles_in_first_row: bool = False
     series_colours: tuple[str, ...] = ()  # one per series (RRGGBB)
     legend: bool = False
+    # A marker at every point of a line: a point with blanks either side is otherwise not drawn.
+    markers: bool = False
 
 
 @dataclass

@@ -12,29 +12,35 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from xl_localism import layout
 from xl_localism.a1 import column_letter
-from xl_localism.batch.runner import Outcome
+from xl_localism.batch.runner import Outcome, league_order
 from xl_localism.flag_rows import FLAG_COLUMNS, SEVERITIES, flag_row
 from xl_localism.layout import RAG_COLOURS, Block, ChartSpec, SheetLayout, Style
 from xl_localism.render.xlsxwriter import write_layouts
+from xl_localism.returns import UNDATED, period_end, period_of, period_sort_key
 from xl_localism.vocab import Driver
 
 DRIVERS = [d.value for d in Driver]
 RAG_FILL = RAG_COLOURS  # the same palette as the Summary sheet
-LEAGUE_HEADERS = ["Rank", "Trust", "Nation", "Region", "As at", "Score", "RAG", *DRIVERS,
+LEAGUE_HEADERS = ["Rank", "Trust", "Nation", "Region", "As at", "Period", "Score", "RAG",
+                  *DRIVERS,
                   *[s.capitalize() for s in SEVERITIES], "Source file", "Feedback workbook",
                   "Note"]
 FLAG_HEADERS = ["Trust", "Source file", *FLAG_COLUMNS]
+SUPERSEDED_HEADERS = ["Superseded file", "Superseded by", "Trust", "Period", "As at",
+                      "Modified", "Superseding file modified"]
 REPORT_TITLE = "Localism readiness: national summary"
 
 HEADER = Style(bold=True, fill=layout.HEADER_FILL, font_colour=layout.HEADER_FONT, wrap=True)
 SCORE = "0.0"
 DATE = "dd/mm/yyyy"
+DATE_TIME = "dd/mm/yyyy hh:mm:ss"
+WRAP = Style(wrap=True)
 # Stacked bars per driver: green, amber, red and not covered, as the heatmap reads them.
 DRIVER_RAG_COLOURS = ("63BE7B", "FFD966", "F8696B", "BFBFBF")
 
@@ -42,23 +48,26 @@ DRIVER_RAG_COLOURS = ("63BE7B", "FFD966", "F8696B", "BFBFBF")
 def write_national_report(outcomes: Sequence[Outcome], path: Path,
                           trend: Sequence[dict[str, Any]] | None = None) -> Path:
     """The report at ``path``, written atomically: an earlier report stays until it is done."""
-    ranked = _ranked(outcomes)
+    # Only the current file of each return is ranked, mapped, charted and its flags listed;
+    # the files it superseded are on their own sheet.
+    ranked = league_order(list(outcomes))
     layouts = [
         league_layout(ranked, path.parent),
         heatmap_layout(ranked),
         flags_layout(ranked),
         rejected_layout([o for o in outcomes if o.rejected is not None]),
+        superseded_layout([o for o in outcomes if o.superseded_by is not None]),
         charts_layout(ranked),
     ]
     if trend:
-        layouts.append(trend_layout(trend))
+        layouts.extend(trend_layouts(trend, with_results=False))
     return write_layouts(layouts, path, title=REPORT_TITLE)
 
 
-def _ranked(outcomes: Sequence[Outcome]) -> list[Outcome]:
-    scored = [o for o in outcomes if o.summary is not None]
-    return sorted(scored, key=lambda o: (-o.summary["score"], o.summary["trust"].casefold(),
-                                         o.source))  # type: ignore[index]
+def write_trend_report(trend: Sequence[dict[str, Any]], path: Path) -> Path:
+    """``trend --report``: the Trend sheet first, then only the sheets that have content."""
+    return write_layouts(trend_layouts(trend, with_results=True), path,
+                         title="Localism readiness over time")
 
 
 class _Table:
@@ -98,6 +107,25 @@ def _widths(widths: Sequence[float]) -> dict[str, float]:
     return {column_letter(index): width for index, width in enumerate(widths, start=1)}
 
 
+def _fitted(rows: Sequence[Sequence[Any]], limits: Sequence[tuple[float, float]]
+            ) -> dict[str, float]:
+    """Column widths fitted to the longest text (or number as shown) in each column, each
+    kept between its (least, most): a column never clips a short value, and a long message
+    wraps instead of running off the page."""
+    widths = []
+    for column, (least, most) in enumerate(limits):
+        longest = 0
+        for row in rows:
+            value = row[column] if column < len(row) else None
+            if value is None:
+                continue
+            shown = (f"{value:.1f}" if isinstance(value, float)
+                     else "00/00/0000" if isinstance(value, date) else str(value))
+            longest = max(longest, max((len(line) for line in shown.splitlines()), default=0))
+        widths.append(min(most, max(least, longest + 2)))
+    return _widths(widths)
+
+
 def league_layout(ranked: list[Outcome], report_dir: Path) -> SheetLayout:
     table = _Table(LEAGUE_HEADERS)
     first_driver = LEAGUE_HEADERS.index(DRIVERS[0])
@@ -106,21 +134,31 @@ def league_layout(ranked: list[Outcome], report_dir: Path) -> SheetLayout:
         driver_rags = result.get("driver_rag", {})
         feedback = (str(outcome.feedback.relative_to(report_dir))
                     if outcome.feedback and outcome.feedback.is_relative_to(report_dir) else None)
-        looks = {4: Style(number_format=DATE), 5: Style(number_format=SCORE),
-                 6: _look(result["rag"], bold=True)}
+        looks = {4: Style(number_format=DATE), 6: Style(number_format=SCORE),
+                 7: _look(result["rag"], bold=True), len(LEAGUE_HEADERS) - 1: WRAP}
         for offset, driver in enumerate(DRIVERS):
             looks[first_driver + offset] = _look(driver_rags.get(driver), number_format=SCORE)
         table.add([
             rank, result["trust"], result["nation"], result.get("region"),
-            _as_date(result.get("as_at")), result["score"], result["rag"],
+            _as_date(result.get("as_at")), outcome.period or period_of(result.get("as_at")),
+            result["score"], result["rag"],
             *[result["drivers"][d] for d in DRIVERS],
             *[result["flag_counts"][s] for s in SEVERITIES],
             outcome.source, feedback, "; ".join(outcome.notes) or None,
         ], looks)
-    return SheetLayout(name="League table", blocks=[table.block(table_name="League")],
-                       column_widths=_widths([6, 30, 9, 22, 11, 8, 8, *[6] * 5, 8, 8, 9, 7,
-                                              34, 34, 40]),
-                       freeze="C2", landscape=False, fit_to_width=False)
+    # Headers wrap, so each column fits its values; the note wraps within its limit.
+    limits = [(6, 6), (12, 34), (8, 9), (10, 24), (11, 11), (11, 11), (7, 7), (7, 7),
+              *[(6, 6)] * len(DRIVERS), *[(8, 9)] * len(SEVERITIES), (14, 50), (14, 40),
+              (10, 40)]
+    block = table.block(table_name="League")
+    # Every cell wraps (and so reads from the top of its row): a path longer than its column
+    # goes on to a second line instead of being cut by the cell beside it.
+    block.style = WRAP
+    sheet = SheetLayout(name="League table", blocks=[block],
+                        column_widths=_fitted(table.rows[1:], limits),
+                        freeze="C2", landscape=True, fit_to_width=False,
+                        print_title_rows="1:1")
+    return sheet.fit_row_heights()
 
 
 def heatmap_layout(ranked: list[Outcome]) -> SheetLayout:
@@ -161,18 +199,51 @@ def flags_layout(ranked: list[Outcome]) -> SheetLayout:
                      if flag["severity"] == severity]
             found.sort(key=lambda pair: pair[1]["code"])  # stable: ties keep the ranked order
             for outcome, flag in found:
-                table.add([(outcome.summary or {})["trust"], outcome.source, *flag_row(flag)])
-    return SheetLayout(name="Flags", blocks=[table.block(table_name="AllFlags")],
-                       column_widths=_widths([28, 30, 10, 26, 14, 10, 80, 60]), freeze="A2",
-                       landscape=False, fit_to_width=False)
+                table.add([(outcome.summary or {})["trust"], outcome.source, *flag_row(flag)],
+                          {6: WRAP, 7: WRAP})
+    # Message and Suggested action wrap within their widths, so nothing runs off or is cut.
+    # Printed landscape, one page wide, the header on every page.
+    limits = [(12, 28), (14, 30), (9, 10), (12, 24), (10, 14), (8, 12), (30, 60), (30, 50)]
+    block = table.block(table_name="AllFlags")
+    block.style = WRAP  # as the League: nothing cut, every cell read from the top
+    sheet = SheetLayout(name="Flags", blocks=[block],
+                        column_widths=_fitted(table.rows[1:], limits), freeze="A2",
+                        landscape=True, fit_to_width=True, print_title_rows="1:1")
+    return sheet.fit_row_heights()
 
 
 def rejected_layout(rejected: list[Outcome]) -> SheetLayout:
     table = _Table(["File", "Reason"])
     for outcome in sorted(rejected, key=lambda o: o.source):
         table.add([outcome.source, outcome.rejected])
-    return SheetLayout(name="Rejected", blocks=[table.block(table_name="Rejected")],
-                       column_widths=_widths([40, 100]), landscape=False, fit_to_width=False)
+        table.looks[(len(table.rows) - 1, 1)] = WRAP
+    sheet = SheetLayout(name="Rejected", blocks=[table.block(table_name="Rejected")],
+                        column_widths=_fitted(table.rows[1:], [(14, 50), (20, 90)]),
+                        landscape=False, fit_to_width=False)
+    return sheet.fit_row_heights()
+
+
+def _modified(outcome: Outcome) -> datetime | None:
+    # Local wall-clock time, as the file manager shows it to whoever compares the files.
+    return datetime.fromtimestamp(outcome.modified) if outcome.modified else None
+
+
+def superseded_layout(superseded: list[Outcome]) -> SheetLayout:
+    """Each file a newer file of the same return (trust and period) superseded: listed, never
+    ranked or counted."""
+    table = _Table(SUPERSEDED_HEADERS)
+    for outcome in sorted(superseded, key=lambda o: o.source):
+        newer = outcome.superseded_by
+        assert newer is not None
+        result = outcome.summary or {}
+        table.add([outcome.source, newer.source, result.get("trust"), outcome.period,
+                   _as_date(result.get("as_at")), _modified(outcome), _modified(newer)],
+                  {4: Style(number_format=DATE), 5: Style(number_format=DATE_TIME),
+                   6: Style(number_format=DATE_TIME)})
+    limits = [(16, 50), (16, 50), (12, 30), (10, 11), (11, 11), (19, 19), (19, 19)]
+    return SheetLayout(name="Superseded", blocks=[table.block(table_name="Superseded")],
+                       column_widths=_fitted(table.rows[1:], limits), landscape=False,
+                       fit_to_width=False)
 
 
 def charts_layout(ranked: list[Outcome]) -> SheetLayout:
@@ -205,21 +276,140 @@ def charts_layout(ranked: list[Outcome]) -> SheetLayout:
                        fit_to_width=False)
 
 
-def trend_layout(trend: Sequence[dict[str, Any]]) -> SheetLayout:
-    """Trusts as columns, reporting dates as rows: one line per trust."""
-    dates = sorted({row["as_at"] or "" for row in trend})
-    trusts = sorted({row["trust"] for row in trend}, key=str.casefold)
-    scores = {(row["trust"], row["as_at"] or ""): row["score"] for row in trend}
-    table = _Table(["As at", *trusts])
-    for as_at in dates:
-        table.add([as_at, *[scores.get((t, as_at)) for t in trusts]])
-    last = column_letter(1 + len(trusts))
-    chart = ChartSpec(kind="line", title="Readiness over time",
-                      anchor=f"{column_letter(len(trusts) + 3)}2",
-                      categories_ref=f"A2:A{1 + len(dates)}",
-                      values_ref=f"B1:{last}{1 + len(dates)}", titles_in_first_row=True,
-                      y_axis_title="Score", y_min=0, y_max=100, show_values=False,
-                      legend=True, width_cm=24, height_cm=12)
-    return SheetLayout(name="Trend", blocks=[table.block()], charts=[chart],
-                       column_widths=_widths([12, *[14] * len(trusts)]), landscape=False,
-                       fit_to_width=False)
+def _trend_value(row: dict[str, Any], key: str) -> float | None:
+    """A score or a driver (the history stores drivers under their lower-case codes)."""
+    return row.get(key, row.get(key.lower()))
+
+
+def _period(row: dict[str, Any]) -> str:
+    return row.get("period") or period_of(row.get("as_at"))
+
+
+def _by_period(rows: Sequence[dict[str, Any]], series: list[str], key: Any,
+               value: Any) -> tuple[_Table, int]:
+    """Periods as rows (with the quarter's last day as a real date), ``series`` as columns."""
+    periods = sorted({_period(r) for r in rows}, key=period_sort_key)
+    cells = {(_period(r), key(r)): value(r) for r in rows}
+    table = _Table(["Period", "Quarter ends", *series])
+    for period in periods:
+        table.add([period, period_end(period), *[cells.get((period, s)) for s in series]],
+                  {1: Style(number_format=DATE),
+                   **{2 + i: Style(number_format=SCORE) for i in range(len(series))}})
+    return table, len(periods)
+
+
+def _series_chart(title: str, table: _Table, rows: int, first_row: int, anchor: str,
+                  y_title: str, legend: bool) -> ChartSpec:
+    """A line per column with a marker at every point, so a result between two gaps still
+    shows; one period cannot make a line, so it is a bar per column instead."""
+    last = column_letter(len(table.rows[0]))
+    values = f"C{first_row}:{last}{first_row + rows}"
+    if rows == 1:
+        return ChartSpec(kind="bar", title=title, anchor=anchor,
+                         categories_ref=f"A{first_row + 1}:A{first_row + 1}", values_ref=values,
+                         titles_in_first_row=True, y_axis_title=y_title, y_min=0, y_max=100,
+                         show_values=False, legend=legend, width_cm=16, height_cm=11)
+    return ChartSpec(kind="line", title=title, anchor=anchor,
+                     categories_ref=f"A{first_row + 1}:A{first_row + rows}", values_ref=values,
+                     titles_in_first_row=True, y_axis_title=y_title, y_min=0, y_max=100,
+                     show_values=False, legend=legend, markers=True, width_cm=16, height_cm=11)
+
+
+CHART_ROWS = 25  # rows a 12 cm chart covers at the default row height, and a blank one
+
+
+def trend_layouts(trend: Sequence[dict[str, Any]], *, with_results: bool
+                  ) -> list[SheetLayout]:
+    """The Trend sheet (and, for ``trend --report``, every result as a Results sheet).
+
+    One category per reporting period, oldest first. Results without an As at date belong to
+    no period: they are listed under the chart, never plotted. With one trust, its drivers get
+    a chart of their own; with one period, the scores are bars, since a line needs two points.
+    """
+    dated = [r for r in trend if _period(r) != UNDATED]
+    undated = [r for r in trend if _period(r) == UNDATED]
+    trusts = sorted({r["trust"] for r in trend}, key=str.casefold)
+    blocks: list[Block] = [Block(anchor="A1", values=[["Readiness over time"]],
+                                 style=layout.TITLE)]
+    charts: list[ChartSpec] = []
+    row = 3
+    if dated:
+        dated_trusts = sorted({r["trust"] for r in dated}, key=str.casefold)
+        periods = {_period(r) for r in dated}
+        if len(periods) == 1:
+            # One quarter: a bar per trust, highest first, is the picture there is.
+            table = _Table(["Trust", "Score"])
+            for r in sorted(dated, key=lambda r: (-r["score"], r["trust"].casefold())):
+                table.add([r["trust"], r["score"]], {1: Style(number_format=SCORE)})
+            first = row + CHART_ROWS
+            charts.append(ChartSpec(
+                kind="bar", title=f"Readiness, {next(iter(periods))}: the only quarter recorded",
+                anchor=f"A{row}", categories_ref=f"A{first + 1}:A{first + len(dated)}",
+                values_ref=f"B{first + 1}:B{first + len(dated)}", y_axis_title="Score",
+                y_min=0, y_max=100, show_values=len(dated) <= 12, width_cm=16, height_cm=11))
+            blocks.append(table.block(anchor=f"A{first}"))
+            row = first + len(table.rows) + 1
+        else:
+            table, count = _by_period(dated, dated_trusts, lambda r: r["trust"],
+                                      lambda r: r["score"])
+            first = row + CHART_ROWS
+            charts.append(_series_chart("Readiness score by quarter", table, count, first,
+                                        f"A{row}", "Score", legend=True))
+            blocks.append(table.block(anchor=f"A{first}"))
+            row = first + len(table.rows) + 1
+        if len(trusts) == 1:
+            drivers = _Table(["Period", "Quarter ends", *DRIVERS])
+            for r in sorted(dated, key=lambda r: period_sort_key(_period(r))):
+                drivers.add([_period(r), period_end(_period(r)),
+                             *[_trend_value(r, d) for d in DRIVERS]],
+                            {1: Style(number_format=DATE),
+                             **{2 + i: Style(number_format=SCORE) for i in range(len(DRIVERS))}})
+            row += 1
+            blocks.append(Block(anchor=f"A{row}", values=[[f"{trusts[0]}: each driver"]],
+                                style=layout.SECTION, text_cells={(0, 0)}))
+            first = row + 1 + CHART_ROWS
+            charts.append(_series_chart("Driver scores by quarter", drivers,
+                                        len(drivers.rows) - 1, first, f"A{row + 1}",
+                                        "Driver score", legend=True))
+            blocks.append(drivers.block(anchor=f"A{first}"))
+            row = first + len(drivers.rows) + 1
+    if undated:
+        row += 1
+        blocks.append(Block(anchor=f"A{row}", values=[[
+            "Undated results: no As at date, so no quarter; listed, not plotted"]],
+            style=layout.SECTION))
+        table = _Table(["Trust", "Score", "RAG", "Source file"])
+        for r in sorted(undated, key=lambda r: r["trust"].casefold()):
+            table.add([r["trust"], r["score"], r["rag"], r.get("source")],
+                      {1: Style(number_format=SCORE), 2: _look(r["rag"], bold=True)})
+        blocks.append(table.block(anchor=f"A{row + 1}"))
+    widest = max([len(t) for t in trusts] + [12])
+    sheets = [SheetLayout(name="Trend", blocks=blocks, charts=charts,
+                          column_widths={"A": min(40, widest + 2), "B": 12,
+                                         **{column_letter(c): 12 for c in range(3, 3 +
+                                                                                 len(trusts))}},
+                          landscape=True, fit_to_width=False)]
+    if with_results:
+        sheets.append(results_layout(trend))
+    return sheets
+
+
+def results_layout(trend: Sequence[dict[str, Any]]) -> SheetLayout:
+    """Every current result in the history, one row each, with real dates."""
+    table = _Table(["Trust", "Period", "As at", "Score", "RAG", *DRIVERS, "Source file",
+                    "Recorded"])
+    for r in sorted(trend, key=lambda r: (r["trust"].casefold(),
+                                          period_sort_key(_period(r)))):
+        recorded = r.get("recorded_at")
+        table.add([r["trust"], _period(r), _as_date(r.get("as_at")), r["score"], r["rag"],
+                   *[_trend_value(r, d) for d in DRIVERS], r.get("source"),
+                   recorded.replace(tzinfo=None) if isinstance(recorded, datetime) else None],
+                  {2: Style(number_format=DATE), 3: Style(number_format=SCORE),
+                   4: _look(r["rag"], bold=True),
+                   **{5 + i: Style(number_format=SCORE) for i in range(len(DRIVERS))},
+                   6 + len(DRIVERS): Style(number_format=DATE_TIME)})
+    limits = [(12, 34), (11, 11), (11, 11), (7, 7), (7, 7), *[(6, 6)] * len(DRIVERS),
+              (14, 50), (19, 19)]
+    return SheetLayout(name="Results", blocks=[table.block(table_name="Results")],
+                       column_widths=_fitted(table.rows[1:], limits), freeze="B2",
+                       landscape=True, fit_to_width=True)

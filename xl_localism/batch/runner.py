@@ -27,7 +27,7 @@ from pebble import ProcessExpired, ProcessPool
 from xl_localism.batch.cache import CacheEntry, ResultCache, code_fingerprint, file_sha256
 from xl_localism.batch.discover import find_submissions
 from xl_localism.batch.naming import unique_stems
-from xl_localism.workbook.files import atomic_path
+from xl_localism.workbook.files import _temporary_name as temporary_name
 
 CACHE_DIR = ".xl-localism-cache"
 FEEDBACK_DIR = "feedback"
@@ -63,6 +63,11 @@ class Outcome:
     feedback: Path | None = None
     notes: list[str] = field(default_factory=list)
     entry: CacheEntry | None = None  # the cache entry holding the full result
+    # Returns and revisions (xl_localism.returns): the file's modification time, its period,
+    # and the newer file of the same return that supersedes it, if any.
+    modified: float | None = None
+    period: str | None = None
+    superseded_by: Outcome | None = None
 
     @property
     def result(self) -> dict[str, Any] | None:
@@ -81,10 +86,28 @@ class Outcome:
                           f"({error}); run the batch again to score it afresh") from error
         return {**full, **self.summary}
 
+    def assessment(self) -> dict[str, Any] | None:
+        """The engine's Assessment as JSON (for the feedback workbook), from the cache entry;
+        None when the entry predates it or cannot be read (the worker's workbook is used)."""
+        try:
+            return self.entry.read().get("assessment") if self.entry else None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
     @property
     def flagged(self) -> bool:
         counts = (self.summary or {}).get("flag_counts", {})
         return bool(counts.get("critical") or counts.get("error"))
+
+    @property
+    def critical(self) -> bool:
+        """Has a critical flag: the ones that cap a Green score at Amber."""
+        return bool((self.summary or {}).get("flag_counts", {}).get("critical"))
+
+    @property
+    def current(self) -> bool:
+        """Scored, and the current file of its return (see xl_localism.returns)."""
+        return self.summary is not None and self.superseded_by is None
 
 
 @dataclass
@@ -105,6 +128,15 @@ class BatchResult:
     @property
     def rejected(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.rejected is not None]
+
+    @property
+    def current(self) -> list[Outcome]:
+        """One scored file per return: what is ranked, counted and recorded as current."""
+        return [o for o in self.outcomes if o.current]
+
+    @property
+    def superseded(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.superseded_by is not None]
 
     @property
     def exit_code(self) -> int:
@@ -182,7 +214,10 @@ def process_submission(path: str, cache_dir: str, key: str,
                                f"{str(error)[:200]})"}
         cacheable = False  # a bug, or the machine (no memory): try again next time
     else:
-        outcome = {"result": to_json(assessment)}
+        # The assessment itself too: the parent writes the feedback workbook from it once the
+        # peers are known (batch.peers), without reading the file again.
+        outcome = {"result": to_json(assessment),
+                   "assessment": assessment.model_dump(mode="json")}
     try:
         if content_hash is not None and not _unchanged(source, content_hash, before):
             # Read from other bytes than were hashed: neither the result nor a rejection
@@ -263,6 +298,8 @@ def run_batch(
     remove_stray_temporaries(out_dir, cache, out_dir / FEEDBACK_DIR)
 
     found = find_submissions(submissions_dir, exclude=out_dir)
+    if not found.submissions and not found.unsupported:
+        raise BatchSetupError(f"no workbooks found in {submissions_dir}")
     fingerprint = scoring_fingerprint()
     # Prunes other versions' entries as it opens; never raises for the database's sake.
     results = ResultCache.open(cache, fingerprint)
@@ -335,11 +372,18 @@ def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cach
         return BatchResult(outcomes, None, interrupted=True)
 
     report = out_dir / REPORT_NAME
+    staged: list[tuple[Path, Path]] = []
     try:
-        _place_feedback(outcomes, out_dir / FEEDBACK_DIR)
-        _mark_duplicates(outcomes)
+        _settle_returns(outcomes)
+        # Feedback says each trust's rank, which the report also shows: both are written in
+        # full first and the feedback renamed into place only once the report is, so a
+        # failure leaves the previous report and feedback agreeing with each other.
+        staged = _place_feedback([o for o in outcomes if o.current], out_dir / FEEDBACK_DIR)
         if write_report is not None:
             write_report(outcomes, report)
+        while staged:
+            temporary, target = staged.pop()
+            os.replace(temporary, target)
     except OSError as error:
         # Every output is written beside its target and renamed, so a failure leaves the
         # previous report and feedback as they were.
@@ -347,6 +391,9 @@ def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cach
                            f"{out_dir} ({error.strerror or error})")
     except KeyboardInterrupt:
         return BatchResult(outcomes, None, interrupted=True)
+    finally:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
     return BatchResult(outcomes, report if write_report else None)
 
 
@@ -475,47 +522,67 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _place_feedback(outcomes: list[Outcome], feedback_dir: Path) -> None:
+def league_order(outcomes: list[Outcome]) -> list[Outcome]:
+    """The current returns as the League ranks them: score, then trust, then file."""
+    return sorted((o for o in outcomes if o.current),
+                  key=lambda o: (-o.summary["score"], o.summary["trust"].casefold(),  # type: ignore[index]
+                                 o.source))
+
+
+def _place_feedback(outcomes: list[Outcome], feedback_dir: Path) -> list[tuple[Path, Path]]:
+    """One feedback workbook per current return, with its Peers sheet (batch.peers), each
+    written to a temporary file beside its target: returns (temporary, target) pairs for the
+    caller to rename once the report is written too."""
+    from xl_localism.batch.peers import standings, write_feedback
+
+    league = league_order(outcomes)
+    standing = dict(zip((id(o) for o in league),
+                        standings([o.summary for o in league]), strict=True))  # type: ignore[misc]
     scored = sorted((o for o in outcomes if o.summary is not None),
                     key=lambda o: (o.summary["trust"].casefold(), o.summary.get("as_at") or "",
                                    o.source))
     stems = unique_stems([o.summary["trust"] for o in scored])  # type: ignore[index]
     feedback_dir.mkdir(exist_ok=True)
-    # A rerun finds most feedback already in place: the very file of its cache entry (entries
-    # are never rewritten in place), which needs no new link.
-    in_place = {entry.name: entry for entry in os.scandir(feedback_dir)}
-    for outcome, stem in zip(scored, stems, strict=True):
-        if outcome.feedback is None:
-            continue
-        name = f"{stem}.xlsx"
-        target = feedback_dir / name
-        if name not in in_place or not _same_linked_file(in_place[name], outcome.feedback):
-            with atomic_path(target) as temporary:
-                _link_or_copy(outcome.feedback, temporary)
-        outcome.feedback = target
-
-
-def _same_linked_file(placed: os.DirEntry[str], entry: Path) -> bool:
-    """``placed`` is a hard link to the cache ``entry``. Only where that can be known for sure:
-    some network and cloud drives report inode 0 for every file, and those get a fresh copy."""
+    staged: list[tuple[Path, Path]] = []
     try:
-        there, here = placed.stat(follow_symlinks=False), os.stat(entry)
-    except OSError:
-        return False  # the cache entry is gone: placing it will say so
-    return (there.st_ino != 0 and there.st_nlink > 1 and
-            (there.st_dev, there.st_ino) == (here.st_dev, here.st_ino))
+        for outcome, stem in zip(scored, stems, strict=True):
+            if outcome.feedback is None:
+                continue
+            target = feedback_dir / f"{stem}.xlsx"
+            temporary = temporary_name(target)
+            staged.append((temporary, target))
+            assessment = outcome.assessment()
+            if assessment is not None:
+                # Peers change whenever any return does, so this is written afresh each run.
+                write_feedback(assessment, standing[id(outcome)], temporary)
+            else:  # an entry from before the assessment was kept: the worker's workbook
+                _link_or_copy(outcome.feedback, temporary)
+            outcome.feedback = target
+    except BaseException:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+    return staged
 
 
-def _mark_duplicates(outcomes: list[Outcome]) -> None:
-    """Two submissions from one trust for one quarter are both kept, and both noted."""
-    groups: dict[tuple[str, str | None], list[Outcome]] = {}
-    for outcome in outcomes:
-        if outcome.summary is not None:
-            key = (outcome.summary["trust"].casefold(), outcome.summary.get("as_at"))
-            groups.setdefault(key, []).append(outcome)
-    for group in groups.values():
-        if len(group) > 1:
-            for outcome in group:
-                others = ", ".join(o.source for o in group if o is not outcome)
-                outcome.notes.append(f"Duplicate submission for this trust and date: also "
-                                     f"{others}")
+def _settle_returns(outcomes: list[Outcome]) -> None:
+    """Which scored file is current for each trust and period, and which it superseded."""
+    from xl_localism.returns import Submission, group_returns, period_of
+
+    scored = [o for o in outcomes if o.summary is not None]
+    for outcome in scored:
+        outcome.period = period_of(outcome.summary.get("as_at"))  # type: ignore[union-attr]
+        try:
+            outcome.modified = os.stat(outcome.path).st_mtime_ns / 1e9
+        except OSError:
+            outcome.modified = 0.0  # gone since it was scored: never newer than one still there
+    by_id = {id(o): o for o in scored}
+    for found in group_returns(
+            Submission(o.summary["trust"], o.summary.get("as_at"),  # type: ignore[index]
+                       o.modified or 0.0, o.source, id(o)) for o in scored):
+        current = by_id[found.current.ref]  # type: ignore[index]
+        for older in found.superseded:
+            by_id[older.ref].superseded_by = current  # type: ignore[index]
+        if found.superseded:
+            names = ", ".join(s.file for s in found.superseded)
+            current.notes.append(f"Revision: supersedes {names}")

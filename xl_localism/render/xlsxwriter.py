@@ -47,6 +47,8 @@ _TABLE_STYLE = re.compile(r"^TableStyle(Light|Medium|Dark)(\d+)$")
 _CHART_TYPES = {"bar": {"type": "column"},
                 "stacked bar": {"type": "column", "subtype": "stacked"},
                 "line": {"type": "line"}}
+# Marker shapes in turn, so lines of one colour (a palette repeats) still differ.
+_MARKERS = ("circle", "square", "diamond", "triangle", "x", "star", "plus")
 # No automatic conversion of text, ever: a layout's strings are data.
 _WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False,
                      "strings_to_urls": False, "in_memory": True}
@@ -278,6 +280,9 @@ def _chart(workbook: Workbook, sheet_name: str, spec: ChartSpec) -> Any:
             series["points"] = [{"fill": {"color": f"#{colour}"},
                                  "border": {"color": f"#{colour}"}}
                                 for colour in spec.point_colours]
+        if spec.markers and spec.kind == "line":
+            # Named shapes, not "automatic": LibreOffice draws no marker for that.
+            series["marker"] = {"type": _MARKERS[index % len(_MARKERS)], "size": 6}
         if spec.show_values:
             series["data_labels"] = {"value": True}
         if spec.kind == "stacked bar" and index == 0:
