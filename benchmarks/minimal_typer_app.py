@@ -70,6 +70,8 @@ def template(
     out: Annotated[Path, typer.Argument(help="Where to write the new trust workbook.")],
     trust: Annotated[str | None, typer.Option(help="The trust's name.")] = None,
     nation: Annotated[str, typer.Option(help="England or Wales.")] = "England",
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
+    = False,
 ) -> None:
     """Write a new, empty trust workbook with the checklist pre-filled."""
 
@@ -90,7 +92,8 @@ def batch(
     = None,
     history: Annotated[str | None, typer.Option(help="SQLite file or SQLAlchemy URL to record "
                                                 "scores in, for the trend.")] = None,
-    force: Annotated[bool, typer.Option(help="Rescore files already scored unchanged.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Rescore files already scored "
+                                        "unchanged.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds allowed per workbook.")] = 300.0,
     statements: Annotated[bool, typer.Option("--statements", help="Also write each scored "
                                              "trust's draft Position Statement to "
