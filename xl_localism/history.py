@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from xl_localism.vocab import Driver, Severity
+from xl_localism.workbook.files import xml_text
 
 metadata = MetaData()
 submissions = Table(
@@ -84,15 +85,22 @@ def record(history: str, scored: Iterable[tuple[str, str, dict[str, Any]]]) -> i
                 continue
             known.add(file_hash)
             connection.execute(submissions.insert().values(
-                trust=result["trust"], nation=result["nation"], region=result.get("region"),
-                as_at=result.get("as_at"), score=result["score"], rag=result["rag"],
+                trust=_text(result["trust"]), nation=_text(result["nation"]),
+                region=_text(result.get("region")), as_at=_text(result.get("as_at")),
+                score=result["score"], rag=result["rag"],
                 **{d.value.lower(): result["drivers"][d.value] for d in Driver},
                 **{f"{s.value}_flags": result["flag_counts"][s.value] for s in Severity},
-                file_hash=file_hash, source=source, recorded_at=datetime.now(UTC),
+                file_hash=file_hash, source=_text(source), recorded_at=datetime.now(UTC),
             ))
             added += 1
     engine.dispose()
     return added
+
+
+def _text(value: str | None) -> str | None:
+    """Text any writer can take: a name pasted with a control character (or a file name that
+    is not UTF-8) is stored as it will be shown, and SQLite cannot store a lone surrogate."""
+    return xml_text(value) if value is not None else None
 
 
 @contextlib.contextmanager
@@ -110,7 +118,10 @@ def trend(history: str, trust: str | None = None) -> list[dict[str, Any]]:
     query = select(submissions).order_by(submissions.c.trust, submissions.c.as_at,
                                          submissions.c.recorded_at)
     with engine.connect() as connection:
-        rows = [dict(r._mapping) for r in connection.execute(query)]
+        # Cleaned as read too: a value stored by an earlier version (a control character in a
+        # trust's name) must not stop every later report that draws the trend.
+        rows = [{key: _text(value) if isinstance(value, str) else value
+                 for key, value in r._mapping.items()} for r in connection.execute(query)]
     engine.dispose()
     if trust:
         rows = [r for r in rows if r["trust"].casefold() == trust.casefold()]

@@ -27,7 +27,7 @@ from pebble import ProcessExpired, ProcessPool
 from xl_localism.batch.cache import CacheEntry, ResultCache, code_fingerprint, file_sha256
 from xl_localism.batch.discover import find_submissions
 from xl_localism.batch.naming import unique_stems
-from xl_localism.workbook.files import atomic_path
+from xl_localism.workbook.files import atomic_path, display_name
 
 CACHE_DIR = ".xl-localism-cache"
 FEEDBACK_DIR = "feedback"
@@ -52,7 +52,9 @@ def summary_of(result: dict[str, Any]) -> dict[str, Any]:
 class Outcome:
     """What happened to one submission file."""
 
-    source: str  # path relative to the submissions folder, as shown in the report
+    # Path relative to the submissions folder, as shown in the report: a name that is not
+    # UTF-8, or holds a control character, is shown with \xNN escapes (files.display_name).
+    source: str
     path: Path
     key: str | None = None  # the cache entry: content hash and scoring fingerprint
     content_hash: str | None = None  # the file's own identity, whatever version scored it
@@ -276,7 +278,7 @@ def run_batch(
             on_progress(outcome)
 
     for path, reason in found.unsupported:
-        settled(Outcome(str(path.relative_to(submissions_dir)), path, rejected=reason))
+        settled(Outcome(display_name(path.relative_to(submissions_dir)), path, rejected=reason))
     scorer = _Scorer(cache, max(1, min(jobs or os.cpu_count() or 1, len(found.submissions))),
                      timeout, results)
     pending: list[Outcome] = []
@@ -285,7 +287,7 @@ def run_batch(
         # Each file is handed to the workers as soon as it is hashed, so they start on the
         # first while the rest are hashed.
         for path in found.submissions:
-            outcome = Outcome(str(path.relative_to(submissions_dir)), path)
+            outcome = Outcome(display_name(path.relative_to(submissions_dir)), path)
             try:
                 outcome.content_hash = file_hash(path)
                 outcome.key = f"{outcome.content_hash[:40]}-{fingerprint}"

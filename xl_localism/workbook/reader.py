@@ -29,6 +29,7 @@ from xl_localism.flags import make_flag
 from xl_localism.models import Flag, Submission
 from xl_localism.schema import TableSpec, header_key
 from xl_localism.tables import RawTable, build_submission
+from xl_localism.workbook.files import display_name
 
 # Parts are inflated by the standard library's zlib (ISA-L left with the SpreadsheetML writer).
 ZLIB = zlib
@@ -709,7 +710,15 @@ def _read_calamine(path: Path, tables: list[TableRef]) -> tuple[dict[str, Grid],
     """The grids of the sheets the contract's tables are on; ``tables`` from the package."""
     import python_calamine
 
-    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        # A file name that is not UTF-8 (surrogate escapes): calamine takes paths as UTF-8
+        # text and would not find it, so it is handed the open file instead.
+        with path.open("rb") as handle:
+            workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(handle.read()))
+    else:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     try:
         grids: dict[str, Grid] = {}
         # Only the sheets the contract's tables are on: a template's instructions and lists,
@@ -891,8 +900,8 @@ def read_workbook(path: Path | str, engine: Engine = "auto") -> Submission:
                             f"({type(error).__name__}: {str(error)[:160]})") from error
     notes: list[Flag] = []
     if package.has_macros:
-        notes.append(make_flag("MACROS_PRESENT", f"{path.name} contains macros (VBA). They were "
-                               "not run; only cell values were read."))
+        notes.append(make_flag("MACROS_PRESENT", f"{display_name(path.name)} contains macros "
+                               "(VBA). They were not run; only cell values were read."))
     for name, cells in package.uncalculated.items():
         if name in grids:
             grids[name].mark_uncalculated(cells)
@@ -903,7 +912,8 @@ def read_workbook(path: Path | str, engine: Engine = "auto") -> Submission:
         expected = ", ".join(spec.sheet for spec in schema.TABLES if not spec.optional)
         raise WorkbookError(path, f"not a localism workbook: none of its sheets or tables is "
                             f"one of {expected} (start from `xl-localism template`)")
-    return build_submission(located, source_name=path.name, extra_problems=notes)
+    # The name as a person reads it: one that is not UTF-8 has no text form to store or write.
+    return build_submission(located, source_name=display_name(path.name), extra_problems=notes)
 
 
 __all__ = ["Grid", "TableRef", "WorkbookError", "inspect_package", "locate_tables",
