@@ -162,7 +162,10 @@ def flags_layout(ranked: list[Outcome]) -> SheetLayout:
             found.sort(key=lambda pair: pair[1]["code"])  # stable: ties keep the ranked order
             for outcome, flag in found:
                 table.add([(outcome.summary or {})["trust"], outcome.source, *flag_row(flag)])
-    return SheetLayout(name="Flags", blocks=[table.block(table_name="AllFlags")],
+    block = table.block(table_name="AllFlags")
+    block.overflow_note = ("Each trust's feedback workbook (League table, Feedback workbook "
+                           "column) lists all of its flags.")
+    return SheetLayout(name="Flags", blocks=[block],
                        column_widths=_widths([28, 30, 10, 26, 14, 10, 80, 60]), freeze="A2",
                        landscape=False, fit_to_width=False)
 

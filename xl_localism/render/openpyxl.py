@@ -34,11 +34,13 @@ from xl_localism.layout import (
     summary_layout,
 )
 from xl_localism.models import Assessment
+from xl_localism.render.limits import within_excel
 from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, cell_text, write_text, xml_text
 
 
 def render_sheet(workbook: Workbook, layout: SheetLayout) -> Worksheet:
     """Draw ``layout`` on a fresh sheet, replacing any sheet of that name in its place."""
+    layout = within_excel(layout)  # Excel's limits, as every renderer keeps them
     position: int | None = None
     # Excel sheet names are case-insensitive: 'summary' is the sheet to replace, not keep.
     existing = next((n for n in workbook.sheetnames if n.casefold() == layout.name.casefold()),

@@ -32,6 +32,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from xl_localism.a1 import location_sheet, split_range, split_ref
 from xl_localism.layout import BORDER_COLOUR, LINK, Block, ChartSpec, SheetLayout, Style
+from xl_localism.render.limits import within_excel
 from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, atomic_path, cell_text, xml_text
 
 CREATOR = "xl-localism"
@@ -55,7 +56,8 @@ _WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False,
 def write_layouts(layouts: Iterable[SheetLayout], path: Path | str, *,
                   title: str | None = None, creator: str = CREATOR) -> Path:
     """A new workbook at ``path`` with one sheet per layout, in order, opening on the first."""
-    layouts = list(layouts)
+    # Cut to Excel's limits (rows, columns, row heights ...): never a file Excel must repair.
+    layouts = [within_excel(layout) for layout in layouts]
     if not layouts:
         raise ValueError("a workbook needs at least one sheet layout")
     with atomic_path(path) as temporary:
