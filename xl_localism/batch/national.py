@@ -40,14 +40,15 @@ DRIVER_RAG_COLOURS = ("63BE7B", "FFD966", "F8696B", "BFBFBF")
 
 
 def write_national_report(outcomes: Sequence[Outcome], path: Path,
-                          trend: Sequence[dict[str, Any]] | None = None) -> Path:
+                          trend: Sequence[dict[str, Any]] | None = None, *,
+                          skipped: int = 0) -> Path:
     """The report at ``path``, written atomically: an earlier report stays until it is done."""
     ranked = _ranked(outcomes)
     layouts = [
         league_layout(ranked, path.parent),
         heatmap_layout(ranked),
         flags_layout(ranked),
-        rejected_layout([o for o in outcomes if o.rejected is not None]),
+        rejected_layout([o for o in outcomes if o.rejected is not None], skipped),
         charts_layout(ranked),
     ]
     if trend:
@@ -170,11 +171,18 @@ def flags_layout(ranked: list[Outcome]) -> SheetLayout:
                        landscape=False, fit_to_width=False)
 
 
-def rejected_layout(rejected: list[Outcome]) -> SheetLayout:
+def rejected_layout(rejected: list[Outcome], skipped: int = 0) -> SheetLayout:
     table = _Table(["File", "Reason"])
     for outcome in sorted(rejected, key=lambda o: o.source):
         table.add([outcome.source, outcome.rejected])
-    return SheetLayout(name="Rejected", blocks=[table.block(table_name="Rejected")],
+    blocks = [table.block(table_name="Rejected")]
+    if skipped:
+        # Every file in the folder is accounted for: these are the ones no one submitted.
+        blocks.append(Block(anchor=f"A{blocks[0].height + 2}", values=[[
+            f"{skipped} file(s) skipped by rule: Office lock files (~$...), hidden files and "
+            "folders, and system files (Thumbs.db, desktop.ini)."]],
+            style=Style(italic=True)))
+    return SheetLayout(name="Rejected", blocks=blocks,
                        column_widths=_widths([40, 100]), landscape=False, fit_to_width=False)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from pebble import ProcessExpired, ProcessPool
 
 from xl_localism.batch.cache import CacheEntry, ResultCache, code_fingerprint, file_sha256
-from xl_localism.batch.discover import find_submissions
+from xl_localism.batch.discover import Found, find_submissions
 from xl_localism.batch.naming import unique_stems
 from xl_localism.workbook.files import atomic_path, display_name
 
@@ -99,6 +99,8 @@ class BatchResult:
     write_error: str | None = None
     # One line when the cache database could not be used as it should (see batch.cache).
     cache_note: str | None = None
+    # Lock files, hidden and system files in the submissions folder, skipped by rule.
+    skipped: int = 0
 
     @property
     def scored(self) -> list[Outcome]:
@@ -255,6 +257,7 @@ def run_batch(
     on_progress: Callable[[Outcome], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     write_report: Callable[[list[Outcome], Path], None] | None = None,
+    on_found: Callable[[Found], None] | None = None,
 ) -> BatchResult:
     """Score every submission under ``submissions_dir``; write feedback and the report."""
     if not submissions_dir.is_dir():
@@ -265,6 +268,8 @@ def run_batch(
     remove_stray_temporaries(out_dir, cache, out_dir / FEEDBACK_DIR)
 
     found = find_submissions(submissions_dir, exclude=out_dir)
+    if on_found:
+        on_found(found)
     fingerprint = scoring_fingerprint()
     # Prunes other versions' entries as it opens; never raises for the database's sake.
     results = ResultCache.open(cache, fingerprint)
@@ -322,6 +327,7 @@ def run_batch(
         if shutting_down is not None:
             shutting_down.join()
     batch.cache_note = results.note()
+    batch.skipped = found.skipped
     return batch
 
 
