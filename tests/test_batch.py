@@ -252,8 +252,10 @@ def test_second_run_skips_everything_unchanged(inbox, tmp_path, monkeypatch):
     second = _run(inbox, out)
     assert all(o.cached for o in second.scored)
     assert [o.result for o in second.scored] == [o.result for o in first.scored]
-    # Feedback already in place is the cache entry's own file: left as it is, not relinked.
-    assert linked == []
+    # The new feedback folder (swapped in with the report, issue 14 item 5) links the cache
+    # entries' own workbooks: nothing scored or written again.
+    assert len(linked) == len(first.scored)
+    assert all(source.parent == out / runner.CACHE_DIR for source in linked)
     assert {p.name: p.read_bytes() for p in (out / "feedback").iterdir()} == placed
     forced = _run(inbox, out, force=True)
     assert not any(o.cached for o in forced.scored)
@@ -296,31 +298,6 @@ def test_other_versions_entries_are_pruned_once_unused_for_a_day(inbox, tmp_path
     # be a running batch's workbook whose row is not committed yet.
     assert recent_orphan.exists() and all(path.exists() for path in current)
     assert cached_entries(cache, runner.scoring_fingerprint()) == entries
-
-
-class _PlacedFile:
-    """What os.scandir yields for a file in the feedback folder, with a chosen stat."""
-
-    def __init__(self, result: os.stat_result) -> None:
-        self.result = result
-
-    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
-        return self.result
-
-
-def test_only_a_certain_hard_link_counts_as_already_in_place(tmp_path, monkeypatch):
-    entry = tmp_path / "entry.xlsx"
-    entry.write_bytes(b"feedback")
-    linked, copied = tmp_path / "linked.xlsx", tmp_path / "copied.xlsx"
-    os.link(entry, linked)
-    copied.write_bytes(b"feedback")
-    assert runner._same_linked_file(_PlacedFile(linked.stat()), entry)
-    assert not runner._same_linked_file(_PlacedFile(copied.stat()), entry)
-    assert not runner._same_linked_file(_PlacedFile(linked.stat()), tmp_path / "gone.xlsx")
-    # A drive that reports inode 0 for every file: nothing can be known, so place it again.
-    no_inode = os.stat_result((*linked.stat()[:1], 0, *linked.stat()[2:]))
-    monkeypatch.setattr(runner.os, "stat", lambda path, **kwargs: no_inode)
-    assert not runner._same_linked_file(_PlacedFile(no_inode), entry)
 
 
 def test_no_worker_outlives_the_batch(inbox, tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -26,8 +27,9 @@ from pebble import ProcessExpired, ProcessPool
 
 from xl_localism.batch.cache import CacheEntry, ResultCache, code_fingerprint, file_sha256
 from xl_localism.batch.discover import Found, find_submissions
+from xl_localism.batch.lock import OutputBusy, output_lock
 from xl_localism.batch.naming import unique_stems
-from xl_localism.workbook.files import atomic_path, display_name
+from xl_localism.workbook.files import display_name, xml_text
 
 CACHE_DIR = ".xl-localism-cache"
 FEEDBACK_DIR = "feedback"
@@ -225,12 +227,16 @@ def _check_output_folder(out_dir: Path) -> None:
 
 
 def remove_stray_temporaries(*folders: Path) -> int:
-    """Temporary files a killed run left behind (ours are hidden and end in .tmp)."""
+    """Temporary files a killed run left behind (ours are hidden and end in .tmp), and the
+    feedback folders it had staged or set aside."""
     removed = 0
     for folder in folders:
         if folder.is_dir():
             for stray in folder.glob(".*.tmp"):
-                stray.unlink(missing_ok=True)
+                if stray.is_dir() and not stray.is_symlink():
+                    shutil.rmtree(stray, ignore_errors=True)
+                else:
+                    stray.unlink(missing_ok=True)
                 removed += 1
     return removed
 
@@ -247,7 +253,24 @@ def _load_cached(results: ResultCache, content_hash: str) -> dict[str, Any] | No
     return data
 
 
-def run_batch(
+def run_batch(submissions_dir: Path, out_dir: Path, **options: Any) -> BatchResult:
+    """Score every submission under ``submissions_dir``; write feedback and the report.
+
+    One batch at a time writes ``out_dir`` (batch.lock): another one finds it taken and stops
+    before touching anything (BatchSetupError, exit 2), rather than delete this one's
+    temporary files as a killed run's and fail as if the disk were full.
+    """
+    if not submissions_dir.is_dir():
+        raise BatchSetupError(f"{submissions_dir} is not a folder of submissions")
+    try:
+        with output_lock(out_dir):
+            _check_output_folder(out_dir)
+            return _run_batch(submissions_dir, out_dir, **options)
+    except OutputBusy as error:
+        raise BatchSetupError(str(error)) from None
+
+
+def _run_batch(
     submissions_dir: Path,
     out_dir: Path,
     *,
@@ -259,10 +282,6 @@ def run_batch(
     write_report: Callable[[list[Outcome], Path], None] | None = None,
     on_found: Callable[[Found], None] | None = None,
 ) -> BatchResult:
-    """Score every submission under ``submissions_dir``; write feedback and the report."""
-    if not submissions_dir.is_dir():
-        raise BatchSetupError(f"{submissions_dir} is not a folder of submissions")
-    _check_output_folder(out_dir)
     cache = out_dir / CACHE_DIR
     cache.mkdir(exist_ok=True)
     remove_stray_temporaries(out_dir, cache, out_dir / FEEDBACK_DIR)
@@ -278,6 +297,8 @@ def run_batch(
     outcomes: list[Outcome] = []
 
     def settled(outcome: Outcome) -> None:
+        if outcome.rejected is not None:
+            outcome.rejected = plain_reason(outcome.rejected)
         outcomes.append(outcome)
         if on_progress:
             on_progress(outcome)
@@ -343,19 +364,50 @@ def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cach
         return BatchResult(outcomes, None, interrupted=True)
 
     report = out_dir / REPORT_NAME
+    # The new feedback folder and report are written under temporary names and swapped in
+    # together at the end: a report is never left linking feedback files of another run
+    # ("Lincolnshire (2).xlsx" names a different trust's return once a submission is added).
+    token = secrets.token_hex(8)
+    staged_feedback = out_dir / f".{FEEDBACK_DIR}.{token}.tmp"
+    staged_report = out_dir / f".{Path(REPORT_NAME).stem}.{token}.xlsx.tmp"
     try:
-        _place_feedback(outcomes, out_dir / FEEDBACK_DIR)
-        _mark_duplicates(outcomes)
-        if write_report is not None:
-            write_report(outcomes, report)
+        try:
+            _place_feedback(outcomes, staged_feedback, out_dir / FEEDBACK_DIR)
+            _mark_duplicates(outcomes)
+            if write_report is not None:
+                write_report(outcomes, staged_report)
+            _swap_in(staged_feedback, out_dir / FEEDBACK_DIR, staged_report, report, token)
+        finally:
+            remove_stray_temporaries(out_dir)  # what was staged and not swapped in
     except OSError as error:
-        # Every output is written beside its target and renamed, so a failure leaves the
-        # previous report and feedback as they were.
+        # Nothing is swapped in until everything is written, so a failure leaves the
+        # previous report and feedback as they were, and true together.
         return BatchResult(outcomes, None, write_error=f"the outputs could not be written in "
                            f"{out_dir} ({error.strerror or error})")
     except KeyboardInterrupt:
         return BatchResult(outcomes, None, interrupted=True)
     return BatchResult(outcomes, report if write_report else None)
+
+
+def _swap_in(staged_feedback: Path, feedback: Path, staged_report: Path, report: Path,
+             token: str) -> None:
+    """Put the staged feedback folder and report in place of the old ones: three renames,
+    which need no space, so a full disk cannot stop them halfway; any other failure puts the
+    old feedback folder back."""
+    aside = feedback.with_name(f".{FEEDBACK_DIR}.{token}.old.tmp")
+    had_feedback = feedback.exists()
+    if had_feedback:
+        os.rename(feedback, aside)
+    try:
+        os.rename(staged_feedback, feedback)
+        if staged_report.exists():
+            os.replace(staged_report, report)
+    except BaseException:
+        if had_feedback:
+            if feedback.exists():
+                os.rename(feedback, staged_feedback)
+            os.rename(aside, feedback)
+        raise
 
 
 # Text of the submission's own (and its file name) is not shared: interned strings can outlive
@@ -386,7 +438,20 @@ def _apply(outcome: Outcome, data: dict[str, Any]) -> None:
         outcome.entry = data.get("entry")
         outcome.feedback = data.get("feedback")
     else:
-        outcome.rejected = data.get("rejected", "could not be scored")
+        outcome.rejected = plain_reason(data.get("rejected") or "could not be scored")
+
+
+# An absolute path of two or more parts (POSIX, a drive or a UNC share): a server's layout is
+# nobody's business in a report sent round the trusts; the file's own name says enough.
+_ABSOLUTE_PATH = re.compile(r"""(?<![\w.])(?:[A-Za-z]:[\\/]|\\\\|/)"""
+                            r"""(?:[^\s'"()\[\]<>,;:/\\]+[/\\])+([^\s'"()\[\]<>,;:/\\]*)""")
+
+
+def plain_reason(reason: str) -> str:
+    """A rejection reason as one line for the report: no absolute paths, no line breaks, only
+    text any writer can hold."""
+    one_line = " ".join(xml_text(reason).split())
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1) or "…", one_line)
 
 
 class _Scorer:
@@ -483,35 +548,21 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _place_feedback(outcomes: list[Outcome], feedback_dir: Path) -> None:
+def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path) -> None:
+    """Each scored file's feedback workbook in the new folder ``staged``, which becomes
+    ``feedback_dir``; each outcome's feedback is its path there."""
     scored = sorted((o for o in outcomes if o.summary is not None),
                     key=lambda o: (o.summary["trust"].casefold(), o.summary.get("as_at") or "",
                                    o.source))
     stems = unique_stems([o.summary["trust"] for o in scored])  # type: ignore[index]
-    feedback_dir.mkdir(exist_ok=True)
-    # A rerun finds most feedback already in place: the very file of its cache entry (entries
-    # are never rewritten in place), which needs no new link.
-    in_place = {entry.name: entry for entry in os.scandir(feedback_dir)}
+    staged.mkdir()
     for outcome, stem in zip(scored, stems, strict=True):
         if outcome.feedback is None:
             continue
         name = f"{stem}.xlsx"
-        target = feedback_dir / name
-        if name not in in_place or not _same_linked_file(in_place[name], outcome.feedback):
-            with atomic_path(target) as temporary:
-                _link_or_copy(outcome.feedback, temporary)
-        outcome.feedback = target
-
-
-def _same_linked_file(placed: os.DirEntry[str], entry: Path) -> bool:
-    """``placed`` is a hard link to the cache ``entry``. Only where that can be known for sure:
-    some network and cloud drives report inode 0 for every file, and those get a fresh copy."""
-    try:
-        there, here = placed.stat(follow_symlinks=False), os.stat(entry)
-    except OSError:
-        return False  # the cache entry is gone: placing it will say so
-    return (there.st_ino != 0 and there.st_nlink > 1 and
-            (there.st_dev, there.st_ino) == (here.st_dev, here.st_ino))
+        # A hard link to the cache entry's workbook: no bytes copied where links work.
+        _link_or_copy(outcome.feedback, staged / name)
+        outcome.feedback = feedback_dir / name
 
 
 def _mark_duplicates(outcomes: list[Outcome]) -> None:
