@@ -471,7 +471,10 @@ class _Scorer:
     def schedule(self, outcome: Outcome) -> None:
         if self.pool is None:
             _import_worker_modules()
-            self.pool = ProcessPool(max_workers=self.workers)
+            from xl_localism.workbook.isolated import limit_memory
+
+            # The memory cap `score` reads under too: one file cannot exhaust the machine.
+            self.pool = ProcessPool(max_workers=self.workers, initializer=limit_memory)
         self.scheduled.append((outcome, self.pool.schedule(
             process_submission, args=(str(outcome.path), str(self.cache), outcome.key,
                                       outcome.content_hash),

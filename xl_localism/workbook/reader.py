@@ -57,6 +57,10 @@ class WorkbookError(Exception):
         self.reason = reason
         super().__init__(f"{self.path.name}: {reason}")
 
+    def __reduce__(self) -> tuple[type[WorkbookError], tuple[Path, str]]:
+        # Raised in a reader process and passed back to the parent (workbook.isolated).
+        return type(self), (self.path, self.reason)
+
 
 @dataclass
 class Grid:
