@@ -27,14 +27,15 @@ _RANGE = re.compile(r"^\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?$")
 
 def within_excel(layout: SheetLayout) -> SheetLayout:
     """``layout`` itself when Excel can hold it; else a copy cut to Excel's limits, saying so."""
-    blocks = [_fit_block(block) for block in layout.blocks]
+    fitted = [_fit_block(block) for block in layout.blocks]
+    blocks = [block for block in fitted if block is not None]
     heights = {row: min(height, MAX_ROW_HEIGHT) for row, height in layout.row_heights.items()
                if 1 <= row <= MAX_ROWS and height > 0}
     widths = {letters: min(width, MAX_COLUMN_WIDTH)
               for letters, width in layout.column_widths.items()
               if split_ref(f"{letters}1")[0] <= MAX_COLUMNS}
-    charts = [fitted for chart in layout.charts if (fitted := _fit_chart(chart)) is not None]
-    if (all(new is old for new, old in zip(blocks, layout.blocks, strict=True))
+    charts = [kept for chart in layout.charts if (kept := _fit_chart(chart)) is not None]
+    if (all(new is old for new, old in zip(fitted, layout.blocks, strict=True))
             and heights == layout.row_heights and widths == layout.column_widths
             and charts == layout.charts):
         return layout
@@ -42,16 +43,19 @@ def within_excel(layout: SheetLayout) -> SheetLayout:
                    charts=charts)
 
 
-def _fit_block(block: Block) -> Block:
+def _fit_block(block: Block) -> Block | None:
+    """``block`` cut to the sheet; None when it starts outside it."""
     first_column, first_row = split_ref(block.anchor)
     room_rows = MAX_ROWS - first_row + 1
     room_columns = MAX_COLUMNS - first_column + 1
     if block.height <= room_rows and block.width <= room_columns:
         return block
+    if room_rows < 1 or room_columns < 1:
+        return None
     values = block.values
     keep_columns = min(block.width, room_columns)
     if block.width > room_columns:
-        more = block.width - room_columns
+        more = block.width - room_columns + 1  # the last column kept becomes the note
         values = [list(row[:keep_columns]) for row in values]
         # The last column kept says what is missing (in the header row when there is one).
         values[0][keep_columns - 1] = (f"… and {more:,} more columns not shown: Excel holds at "
