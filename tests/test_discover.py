@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from xl_localism.batch.discover import OTHER_EXCEL_SUFFIXES, WORKBOOK_SUFFIXES, find_submissions
+from xl_localism.batch.discover import (
+    OTHER_EXCEL_SUFFIXES,
+    WORKBOOK_HINT,
+    WORKBOOK_SUFFIXES,
+    find_submissions,
+)
 
 
 def _by_rglob(root: Path, exclude: Path | None) -> tuple[list[Path], list[Path]]:
@@ -17,8 +22,13 @@ def _by_rglob(root: Path, exclude: Path | None) -> tuple[list[Path], list[Path]]
     found = [p for p in sorted(root.rglob("*")) if p.is_file() and not p.name.startswith("~$")
              and not any(part.startswith(".") for part in p.relative_to(root).parts)
              and not (excluded and p.resolve().is_relative_to(excluded))]
+    # Every other file is listed with a reason (issue 14 item 6), and so is a link that leads
+    # to no file.
+    links = [p for p in sorted(root.rglob("*")) if p.is_symlink() and not p.is_file()
+             and not any(part.startswith(".") for part in p.relative_to(root).parts)
+             and not (excluded and Path(os.path.realpath(p)).is_relative_to(excluded))]
     return ([p for p in found if p.suffix.lower() in WORKBOOK_SUFFIXES],
-            [p for p in found if p.suffix.lower() in OTHER_EXCEL_SUFFIXES])
+            sorted([p for p in found if p.suffix.lower() not in WORKBOOK_SUFFIXES] + links))
 
 
 @pytest.fixture
@@ -49,11 +59,17 @@ def test_what_is_found_and_what_is_passed_over(drive):
     found = find_submissions(drive, drive / "out")
     assert [p.relative_to(drive).as_posix() for p in found.submissions] == [
         "North/a.xlsx", "South/2010/D.XLSM", "top.xlsx"]
-    assert {p.name: reason for p, reason in found.unsupported} == {
-        "e.ods": OTHER_EXCEL_SUFFIXES[".ods"], "old.xls": OTHER_EXCEL_SUFFIXES[".xls"]}
+    reasons = {p.name: reason for p, reason in found.unsupported}
+    assert reasons["e.ods"] == OTHER_EXCEL_SUFFIXES[".ods"]
+    assert reasons["old.xls"] == OTHER_EXCEL_SUFFIXES[".xls"]
+    assert reasons["notes.txt"] == "not a workbook (.txt file); " + WORKBOOK_HINT
+    assert "link to a folder" in reasons["link-to-north"]
+    assert "not there" in reasons["broken.xlsx"] and "not there" in reasons["loop.xlsx"]
+    # ~$a.xlsx, .b.xlsx and the .archive folder: skipped by rule, and counted.
+    assert found.skipped == 3
 
 
-def test_a_folder_it_may_not_read_is_passed_over(drive, monkeypatch):
+def test_a_folder_it_may_not_read_is_listed_with_the_reason(drive, monkeypatch):
     real_scandir = os.scandir
 
     def refused(path):
@@ -64,3 +80,5 @@ def test_a_folder_it_may_not_read_is_passed_over(drive, monkeypatch):
     monkeypatch.setattr(os, "scandir", refused)
     found = find_submissions(drive, drive / "out")
     assert [p.name for p in found.submissions] == ["D.XLSM", "top.xlsx"]
+    reasons = dict(found.unsupported)
+    assert "cannot read (Permission denied)" in reasons[drive / "North"]

@@ -29,6 +29,7 @@ from typer.testing import CliRunner
 from tests.conftest import cached_entries, sample_tables, write_tables
 from xl_localism.batch import cache as cache_module
 from xl_localism.batch import runner
+from xl_localism.batch.lock import LOCK_NAME
 from xl_localism.cli import app
 
 
@@ -49,7 +50,8 @@ def _inbox(folder: Path, samples, count: int, start: int = 0) -> Path:
 
 def _digests(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and runner.CACHE_DIR not in p.parts}
+            for p in sorted(folder.rglob("*")) if p.is_file() and runner.CACHE_DIR not in p.parts
+            and p.name != LOCK_NAME}  # the lock file names the batch holding it
 
 
 def _strays(folder: Path) -> list[Path]:

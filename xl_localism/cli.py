@@ -114,11 +114,13 @@ def score(
     from xl_localism.engine import assess
     from xl_localism.explanation import to_json
     from xl_localism.report import render_assessment
-    from xl_localism.workbook.reader import WorkbookError, read_workbook
+    from xl_localism.workbook.isolated import read_isolated
+    from xl_localism.workbook.reader import WorkbookError
 
     console = _console()
     try:
-        assessment = assess(read_workbook(workbook, engine=engine.value))  # type: ignore[arg-type]
+        # As a batch worker reads: one hostile file cannot take the terminal down with it.
+        assessment = assess(read_isolated(workbook, engine=engine.value))  # type: ignore[arg-type]
     except WorkbookError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
@@ -152,10 +154,11 @@ def statement(
     """Draft the trust's Position Statement / Statement of Intent as a Word document."""
     from xl_localism.engine import assess
     from xl_localism.render.docx import write_statement_docx
-    from xl_localism.workbook.reader import WorkbookError, read_workbook
+    from xl_localism.workbook.isolated import read_isolated
+    from xl_localism.workbook.reader import WorkbookError
 
     try:
-        submission = read_workbook(workbook)
+        submission = read_isolated(workbook)
     except WorkbookError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error

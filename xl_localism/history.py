@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from xl_localism.returns import Submission, group_returns, period_of, period_sort_key, trust_key
 from xl_localism.vocab import Driver, Severity
+from xl_localism.workbook.files import xml_text
 
 metadata = MetaData()
 submissions = Table(
@@ -173,16 +174,23 @@ def record(history: str,
             connection.execute(submissions.insert().values(
                 trust_key=key[0], period=key[1], current=False,
                 modified=(datetime.fromtimestamp(modified, UTC) if modified else None),
-                trust=result["trust"], nation=result["nation"], region=result.get("region"),
-                as_at=result.get("as_at"), score=result["score"], rag=result["rag"],
+                trust=_text(result["trust"]), nation=_text(result["nation"]),
+                region=_text(result.get("region")), as_at=_text(result.get("as_at")),
+                score=result["score"], rag=result["rag"],
                 **{d.value.lower(): result["drivers"][d.value] for d in Driver},
                 **{f"{s.value}_flags": result["flag_counts"][s.value] for s in Severity},
-                file_hash=file_hash, source=source, recorded_at=datetime.now(UTC),
+                file_hash=file_hash, source=_text(source), recorded_at=datetime.now(UTC),
             ))
             added += 1
         _settle(connection, touched)
     engine.dispose()
     return added
+
+
+def _text(value: str | None) -> str | None:
+    """Text any writer can take: a name pasted with a control character (or a file name that
+    is not UTF-8) is stored as it will be shown, and SQLite cannot store a lone surrogate."""
+    return xml_text(value) if value is not None else None
 
 
 @contextlib.contextmanager
@@ -200,7 +208,10 @@ def trend(history: str, trust: str | None = None) -> list[dict[str, Any]]:
     engine = connect(history)
     query = select(submissions).where(submissions.c.current.is_(True))
     with _reported(history), engine.connect() as connection:
-        rows = [dict(r._mapping) for r in connection.execute(query)]
+        # Cleaned as read too: a value stored by an earlier version (a control character in a
+        # trust's name) must not stop every later report that draws the trend.
+        rows = [{key: _text(value) if isinstance(value, str) else value
+                 for key, value in r._mapping.items()} for r in connection.execute(query)]
     engine.dispose()
     if trust:
         rows = [r for r in rows if r["trust_key"] == trust_key(trust)]

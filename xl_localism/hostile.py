@@ -371,6 +371,13 @@ def _nested_zip(depth: int) -> bytes:
 MUTATIONS = _mutations()
 
 
+def _with_ordinary_inputs() -> None:
+    """The corpus also holds what ordinary use produces (issue 14): see hostile_ordinary."""
+    from xl_localism import hostile_ordinary
+
+    MUTATIONS.extend(hostile_ordinary.ordinary_mutations())
+
+
 # ---------------------------------------------------------------------------------------------
 # Formula-injection submissions: scored, and their text must come out as text.
 
@@ -552,3 +559,6 @@ def check_batch(corpus: Path, out: Path, *, jobs: int | None = None, timeout: fl
         problems.append(f"files written outside the output folder: {escaped}")
     return {"scored": len(result.scored), "rejected": len(result.rejected),
             "problems": problems, "outcomes": len(result.outcomes)}
+
+
+_with_ordinary_inputs()

@@ -198,6 +198,9 @@ class Block:
     links: dict[tuple[int, int], str] = field(default_factory=dict)
     table_name: str | None = None
     table_style: str = TABLE_STYLE
+    # Where else to find the rows when there are more than a sheet holds (render.limits adds
+    # this to the last row it keeps), e.g. "Each trust's feedback workbook lists its flags."
+    overflow_note: str = ""
 
     @property
     def height(self) -> int:
@@ -705,6 +708,8 @@ def flags_layout(assessment: Assessment) -> SheetLayout:
     rows = [flag_row(f) for f in flags]
     block = _table("A1", FLAG_HEADERS, rows, wrap=(4, 5), text_columns=(2, 3, 4),
                    table_name=FLAGS_TABLE)
+    block.overflow_note = ("Every flag is in `xl-localism score WORKBOOK --json`; most are "
+                           "repeats of the few codes above: fix those first.")
     block.column_styles[3] = Style(horizontal="center")
     for r, flag in enumerate(flags, start=1):
         block.cell_styles[(r, 0)] = coloured(SEVERITY_COLOURS[flag.severity])

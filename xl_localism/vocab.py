@@ -227,13 +227,20 @@ def parse_nation(value: object) -> Nation:
     raise ValueError(f"expected a nation of England or Wales, found {value!r}")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean_text(value: object) -> str | None:
-    """Text cells: strip, and treat blank as missing."""
+    """Text cells: strip, and treat blank as missing.
+
+    A lone surrogate (an undecodable byte of a file name used as the trust's name) is no
+    character at all: it becomes U+FFFD, the replacement character, so the text can be stored.
+    """
     if is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return _LONE_SURROGATE.sub("\ufffd", str(value).strip())
 
 
 def ref_key(ref: str) -> str:

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from xl_localism import history as history_store
+from xl_localism.batch.discover import Found
 from xl_localism.batch.national import write_national_report
 from xl_localism.batch.runner import BatchResult, BatchSetupError, Outcome, run_batch
 from xl_localism.report import render_league
@@ -55,6 +56,11 @@ def run_batch_command(console: Console, submissions: Path, out: Path, *, jobs: i
                    f"rejected {counts['rejected']} · unchanged {counts['skipped']}")
         progress.update(task, advance=1, summary=summary)
 
+    found = {"skipped": 0}
+
+    def listed(submissions_found: Found) -> None:
+        found["skipped"] = submissions_found.skipped
+
     def report(outcomes: list[Outcome], path: Path) -> None:
         trend_rows = None
         if history:
@@ -69,11 +75,12 @@ def run_batch_command(console: Console, submissions: Path, out: Path, *, jobs: i
                 # The report matters more than the trend: say so and write it anyway.
                 progress.console.print(f"[yellow]warning:[/] {escape(str(error))}; the "
                                        "report is written without the trend.")
-        write_national_report(outcomes, path, trend=trend_rows)
+        write_national_report(outcomes, path, trend=trend_rows, skipped=found["skipped"])
 
     try:
         result = run_batch(submissions, out, jobs=jobs, force=force, timeout=timeout,
-                           on_progress=advanced, on_start=started, write_report=report)
+                           on_progress=advanced, on_start=started, write_report=report,
+                           on_found=listed)
     except BatchSetupError as error:
         console.print(f"[red]error:[/] {escape(str(error))}")
         return EXIT_NOTHING_DONE
@@ -133,8 +140,10 @@ def _summarise(console: Console, result: BatchResult) -> int:
     superseded = (f" ({len(result.current)} returns ranked, {len(result.superseded)} "
                   "superseded by a newer file of the same return: see the Superseded sheet)"
                   if result.superseded else "")
-    console.print(f"{len(result.scored)} scored{superseded}, {len(result.rejected)} rejected. "
-                  f"Report: [bold]{result.report}[/]")
+    skipped = (f", {result.skipped} skipped by rule (lock, hidden and system files)"
+               if result.skipped else "")
+    console.print(f"{len(result.scored)} scored{superseded}, {len(result.rejected)} rejected"
+                  f"{skipped}. Report: [bold]{escape(str(result.report))}[/]")
     return result.exit_code
 
 

@@ -16,15 +16,36 @@ OTHER_EXCEL_SUFFIXES = {
 }
 
 
+# Files a folder holds that nobody submitted: skipped by rule and counted, never rejected.
+SYSTEM_FILES = {"thumbs.db", "desktop.ini", "ehthumbs.db"}
+WORKBOOK_HINT = "save it as an Excel Workbook (.xlsx) and submit that"
+
+
+def not_a_workbook(name: str) -> str:
+    """Why a file that is not an .xlsx/.xlsm is rejected, and what the sender should do."""
+    suffix = Path(name).suffix.lower()
+    if suffix in OTHER_EXCEL_SUFFIXES:
+        return OTHER_EXCEL_SUFFIXES[suffix]
+    if suffix == ".csv":
+        return f"a CSV file (.csv) holds one sheet and no tables; {WORKBOOK_HINT}"
+    if not suffix:
+        return f"not a workbook (the file name has no extension); {WORKBOOK_HINT}"
+    return f"not a workbook ({suffix} file); {WORKBOOK_HINT}"
+
+
 @dataclass(frozen=True)
 class Found:
     submissions: list[Path]
+    # Files that are not workbooks, and folders that could not be read: each with its reason.
     unsupported: list[tuple[Path, str]]
+    # Office lock files (~$*), hidden files and folders and system files, skipped by rule.
+    skipped: int = 0
 
 
 def find_submissions(root: Path, exclude: Path | None = None) -> Found:
-    """Every .xlsx/.xlsm under ``root``, skipping Office lock files (~$*) and hidden files and
-    folders, in path order.
+    """Every file under ``root``: .xlsx/.xlsm as submissions, anything else as unsupported with
+    a reason; Office lock files (~$*), hidden files and folders and system files skipped and
+    counted. In path order, so that every file is accounted for.
 
     ``exclude`` is the batch's own output folder: when it sits inside the submissions folder,
     its report and feedback workbooks must not come back as submissions on the next run, and
@@ -32,30 +53,39 @@ def find_submissions(root: Path, exclude: Path | None = None) -> Found:
     """
     submissions: list[Path] = []
     unsupported: list[tuple[Path, str]] = []
+    skipped = [0]
     excluded = exclude.resolve() if exclude is not None else None
-    for entry in _files(root, root.resolve(), excluded):
+    for entry in _files(root, root.resolve(), excluded, unsupported, skipped):
         suffix = Path(entry.name).suffix.lower()
         if suffix in WORKBOOK_SUFFIXES:
             submissions.append(Path(entry.path))
-        elif suffix in OTHER_EXCEL_SUFFIXES:
-            unsupported.append((Path(entry.path), OTHER_EXCEL_SUFFIXES[suffix]))
+        else:
+            unsupported.append((Path(entry.path), not_a_workbook(entry.name)))
     submissions.sort()
     unsupported.sort()
-    return Found(submissions, unsupported)
+    return Found(submissions, unsupported, skipped[0])
 
 
-def _files(folder: Path | str, resolved: Path,
-           excluded: Path | None) -> Iterator[os.DirEntry[str]]:
+def _files(folder: Path | str, resolved: Path, excluded: Path | None,
+           unreadable: list[tuple[Path, str]], skipped: list[int]
+           ) -> Iterator[os.DirEntry[str]]:
     """The files below ``folder`` (whose real path is ``resolved``), from directory entries:
     no stat or path resolution per file on most systems, only for links. Linked folders are
-    not followed (as ``Path.rglob`` does not); linked files are."""
+    not followed (as ``Path.rglob`` does not); linked files are. A folder that cannot be read
+    goes to ``unreadable`` with the reason; what is skipped by rule is counted in
+    ``skipped``."""
     try:
         listing = os.scandir(folder)
-    except PermissionError:
-        return  # a folder the batch may not read is passed over, as Path.rglob passes it
+    except OSError as error:
+        # Submissions may be in there: say so rather than pass over them in silence.
+        unreadable.append((Path(folder), f"a folder the batch cannot read "
+                           f"({error.strerror or type(error).__name__}); its files were not "
+                           "looked at: give the batch's account read access and run it again"))
+        return
     with listing as entries:
         for entry in entries:
-            if entry.name.startswith("."):
+            if entry.name.startswith((".", "~$")) or entry.name.lower() in SYSTEM_FILES:
+                skipped[0] += 1
                 continue
             real = resolved / entry.name
             if excluded is not None:
@@ -65,9 +95,18 @@ def _files(folder: Path | str, resolved: Path,
                 if real.is_relative_to(excluded):
                     continue  # the output folder, or a link into it
             if entry.is_dir(follow_symlinks=False):
-                yield from _files(entry.path, real, excluded)
-            elif not entry.name.startswith("~$") and _is_file(entry):
+                yield from _files(entry.path, real, excluded, unreadable, skipped)
+            elif _is_file(entry):
                 yield entry
+            elif entry.is_symlink():
+                unreadable.append((Path(entry.path), _link_reason(entry.path)))
+
+
+def _link_reason(path: str) -> str:
+    if os.path.isdir(path):
+        return ("a link to a folder, which the batch does not follow; put the workbooks in "
+                "the submissions folder itself")
+    return "a link to a file that is not there (or to itself); submit the workbook itself"
 
 
 def _is_file(entry: os.DirEntry[str]) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from xl_localism.workbook.files import xml_text
+
 # Device names Windows refuses as file names, whatever the extension.
 RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
             *(f"LPT{i}" for i in range(1, 10))}
@@ -13,7 +15,8 @@ MAX_STEM = 80
 
 def safe_stem(name: str) -> str:
     """A file-name stem with no path separators, no '..', no reserved or hidden names."""
-    text = unicodedata.normalize("NFKC", name or "")
+    # XML-safe first: the name is shown in the report, whose text every writer cleans.
+    text = unicodedata.normalize("NFKC", xml_text(name or ""))
     text = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*]+', "_", text)
     text = re.sub(r"\.{2,}", "_", text)
     text = re.sub(r"\s+", " ", text).strip(" ._")

@@ -46,7 +46,8 @@ DRIVER_RAG_COLOURS = ("63BE7B", "FFD966", "F8696B", "BFBFBF")
 
 
 def write_national_report(outcomes: Sequence[Outcome], path: Path,
-                          trend: Sequence[dict[str, Any]] | None = None) -> Path:
+                          trend: Sequence[dict[str, Any]] | None = None, *,
+                          skipped: int = 0) -> Path:
     """The report at ``path``, written atomically: an earlier report stays until it is done."""
     # Only the current file of each return is ranked, mapped, charted and its flags listed;
     # the files it superseded are on their own sheet.
@@ -55,7 +56,7 @@ def write_national_report(outcomes: Sequence[Outcome], path: Path,
         league_layout(ranked, path.parent),
         heatmap_layout(ranked),
         flags_layout(ranked),
-        rejected_layout([o for o in outcomes if o.rejected is not None]),
+        rejected_layout([o for o in outcomes if o.rejected is not None], skipped),
         superseded_layout([o for o in outcomes if o.superseded_by is not None]),
         charts_layout(ranked),
     ]
@@ -206,18 +207,27 @@ def flags_layout(ranked: list[Outcome]) -> SheetLayout:
     limits = [(12, 28), (14, 30), (9, 10), (12, 24), (10, 14), (8, 12), (30, 60), (30, 50)]
     block = table.block(table_name="AllFlags")
     block.style = WRAP  # as the League: nothing cut, every cell read from the top
+    block.overflow_note = ("Each trust's feedback workbook (League table, Feedback workbook "
+                           "column) lists all of its flags.")
     sheet = SheetLayout(name="Flags", blocks=[block],
                         column_widths=_fitted(table.rows[1:], limits), freeze="A2",
                         landscape=True, fit_to_width=True, print_title_rows="1:1")
     return sheet.fit_row_heights()
 
 
-def rejected_layout(rejected: list[Outcome]) -> SheetLayout:
+def rejected_layout(rejected: list[Outcome], skipped: int = 0) -> SheetLayout:
     table = _Table(["File", "Reason"])
     for outcome in sorted(rejected, key=lambda o: o.source):
         table.add([outcome.source, outcome.rejected])
         table.looks[(len(table.rows) - 1, 1)] = WRAP
-    sheet = SheetLayout(name="Rejected", blocks=[table.block(table_name="Rejected")],
+    blocks = [table.block(table_name="Rejected")]
+    if skipped:
+        # Every file in the folder is accounted for: these are the ones no one submitted.
+        blocks.append(Block(anchor=f"A{blocks[0].height + 2}", values=[[
+            f"{skipped} file(s) skipped by rule: Office lock files (~$...), hidden files and "
+            "folders, and system files (Thumbs.db, desktop.ini)."]],
+            style=Style(italic=True)))
+    sheet = SheetLayout(name="Rejected", blocks=blocks,
                         column_widths=_fitted(table.rows[1:], [(14, 50), (20, 90)]),
                         landscape=False, fit_to_width=False)
     return sheet.fit_row_heights()

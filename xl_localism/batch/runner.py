@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -25,9 +26,10 @@ from typing import Any
 from pebble import ProcessExpired, ProcessPool
 
 from xl_localism.batch.cache import CacheEntry, ResultCache, code_fingerprint, file_sha256
-from xl_localism.batch.discover import find_submissions
+from xl_localism.batch.discover import Found, find_submissions
+from xl_localism.batch.lock import OutputBusy, output_lock
 from xl_localism.batch.naming import unique_stems
-from xl_localism.workbook.files import _temporary_name as temporary_name
+from xl_localism.workbook.files import display_name, xml_text
 
 CACHE_DIR = ".xl-localism-cache"
 FEEDBACK_DIR = "feedback"
@@ -52,7 +54,9 @@ def summary_of(result: dict[str, Any]) -> dict[str, Any]:
 class Outcome:
     """What happened to one submission file."""
 
-    source: str  # path relative to the submissions folder, as shown in the report
+    # Path relative to the submissions folder, as shown in the report: a name that is not
+    # UTF-8, or holds a control character, is shown with \xNN escapes (files.display_name).
+    source: str
     path: Path
     key: str | None = None  # the cache entry: content hash and scoring fingerprint
     content_hash: str | None = None  # the file's own identity, whatever version scored it
@@ -120,6 +124,8 @@ class BatchResult:
     write_error: str | None = None
     # One line when the cache database could not be used as it should (see batch.cache).
     cache_note: str | None = None
+    # Lock files, hidden and system files in the submissions folder, skipped by rule.
+    skipped: int = 0
 
     @property
     def scored(self) -> list[Outcome]:
@@ -256,12 +262,16 @@ def _check_output_folder(out_dir: Path) -> None:
 
 
 def remove_stray_temporaries(*folders: Path) -> int:
-    """Temporary files a killed run left behind (ours are hidden and end in .tmp)."""
+    """Temporary files a killed run left behind (ours are hidden and end in .tmp), and the
+    feedback folders it had staged or set aside."""
     removed = 0
     for folder in folders:
         if folder.is_dir():
             for stray in folder.glob(".*.tmp"):
-                stray.unlink(missing_ok=True)
+                if stray.is_dir() and not stray.is_symlink():
+                    shutil.rmtree(stray, ignore_errors=True)
+                else:
+                    stray.unlink(missing_ok=True)
                 removed += 1
     return removed
 
@@ -278,7 +288,24 @@ def _load_cached(results: ResultCache, content_hash: str) -> dict[str, Any] | No
     return data
 
 
-def run_batch(
+def run_batch(submissions_dir: Path, out_dir: Path, **options: Any) -> BatchResult:
+    """Score every submission under ``submissions_dir``; write feedback and the report.
+
+    One batch at a time writes ``out_dir`` (batch.lock): another one finds it taken and stops
+    before touching anything (BatchSetupError, exit 2), rather than delete this one's
+    temporary files as a killed run's and fail as if the disk were full.
+    """
+    if not submissions_dir.is_dir():
+        raise BatchSetupError(f"{submissions_dir} is not a folder of submissions")
+    try:
+        with output_lock(out_dir):
+            _check_output_folder(out_dir)
+            return _run_batch(submissions_dir, out_dir, **options)
+    except OutputBusy as error:
+        raise BatchSetupError(str(error)) from None
+
+
+def _run_batch(
     submissions_dir: Path,
     out_dir: Path,
     *,
@@ -288,18 +315,17 @@ def run_batch(
     on_progress: Callable[[Outcome], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     write_report: Callable[[list[Outcome], Path], None] | None = None,
+    on_found: Callable[[Found], None] | None = None,
 ) -> BatchResult:
-    """Score every submission under ``submissions_dir``; write feedback and the report."""
-    if not submissions_dir.is_dir():
-        raise BatchSetupError(f"{submissions_dir} is not a folder of submissions")
-    _check_output_folder(out_dir)
     cache = out_dir / CACHE_DIR
     cache.mkdir(exist_ok=True)
     remove_stray_temporaries(out_dir, cache, out_dir / FEEDBACK_DIR)
 
     found = find_submissions(submissions_dir, exclude=out_dir)
+    if on_found:
+        on_found(found)
     if not found.submissions and not found.unsupported:
-        raise BatchSetupError(f"no workbooks found in {submissions_dir}")
+        raise BatchSetupError(f"no workbooks found in {display_name(submissions_dir)}")
     fingerprint = scoring_fingerprint()
     # Prunes other versions' entries as it opens; never raises for the database's sake.
     results = ResultCache.open(cache, fingerprint)
@@ -308,12 +334,14 @@ def run_batch(
     outcomes: list[Outcome] = []
 
     def settled(outcome: Outcome) -> None:
+        if outcome.rejected is not None:
+            outcome.rejected = plain_reason(outcome.rejected)
         outcomes.append(outcome)
         if on_progress:
             on_progress(outcome)
 
     for path, reason in found.unsupported:
-        settled(Outcome(str(path.relative_to(submissions_dir)), path, rejected=reason))
+        settled(Outcome(display_name(path.relative_to(submissions_dir)), path, rejected=reason))
     scorer = _Scorer(cache, max(1, min(jobs or os.cpu_count() or 1, len(found.submissions))),
                      timeout, results)
     pending: list[Outcome] = []
@@ -322,7 +350,7 @@ def run_batch(
         # Each file is handed to the workers as soon as it is hashed, so they start on the
         # first while the rest are hashed.
         for path in found.submissions:
-            outcome = Outcome(str(path.relative_to(submissions_dir)), path)
+            outcome = Outcome(display_name(path.relative_to(submissions_dir)), path)
             try:
                 outcome.content_hash = file_hash(path)
                 outcome.key = f"{outcome.content_hash[:40]}-{fingerprint}"
@@ -357,6 +385,7 @@ def run_batch(
         if shutting_down is not None:
             shutting_down.join()
     batch.cache_note = results.note()
+    batch.skipped = found.skipped
     return batch
 
 
@@ -372,29 +401,51 @@ def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cach
         return BatchResult(outcomes, None, interrupted=True)
 
     report = out_dir / REPORT_NAME
-    staged: list[tuple[Path, Path]] = []
+    # The new feedback folder and report are written under temporary names and swapped in
+    # together at the end: a report is never left linking feedback files of another run
+    # ("Lincolnshire (2).xlsx" names a different trust's return once a submission is added),
+    # and feedback, which says each trust's rank, always agrees with the report beside it.
+    token = secrets.token_hex(8)
+    staged_feedback = out_dir / f".{FEEDBACK_DIR}.{token}.tmp"
+    staged_report = out_dir / f".{Path(REPORT_NAME).stem}.{token}.xlsx.tmp"
     try:
-        _settle_returns(outcomes)
-        # Feedback says each trust's rank, which the report also shows: both are written in
-        # full first and the feedback renamed into place only once the report is, so a
-        # failure leaves the previous report and feedback agreeing with each other.
-        staged = _place_feedback([o for o in outcomes if o.current], out_dir / FEEDBACK_DIR)
-        if write_report is not None:
-            write_report(outcomes, report)
-        while staged:
-            temporary, target = staged.pop()
-            os.replace(temporary, target)
+        try:
+            _settle_returns(outcomes)
+            _place_feedback(outcomes, staged_feedback, out_dir / FEEDBACK_DIR)
+            if write_report is not None:
+                write_report(outcomes, staged_report)
+            _swap_in(staged_feedback, out_dir / FEEDBACK_DIR, staged_report, report, token)
+        finally:
+            remove_stray_temporaries(out_dir)  # what was staged and not swapped in
     except OSError as error:
-        # Every output is written beside its target and renamed, so a failure leaves the
-        # previous report and feedback as they were.
+        # Nothing is swapped in until everything is written, so a failure leaves the
+        # previous report and feedback as they were, and true together.
         return BatchResult(outcomes, None, write_error=f"the outputs could not be written in "
                            f"{out_dir} ({error.strerror or error})")
     except KeyboardInterrupt:
         return BatchResult(outcomes, None, interrupted=True)
-    finally:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
     return BatchResult(outcomes, report if write_report else None)
+
+
+def _swap_in(staged_feedback: Path, feedback: Path, staged_report: Path, report: Path,
+             token: str) -> None:
+    """Put the staged feedback folder and report in place of the old ones: three renames,
+    which need no space, so a full disk cannot stop them halfway; any other failure puts the
+    old feedback folder back."""
+    aside = feedback.with_name(f".{FEEDBACK_DIR}.{token}.old.tmp")
+    had_feedback = feedback.exists()
+    if had_feedback:
+        os.rename(feedback, aside)
+    try:
+        os.rename(staged_feedback, feedback)
+        if staged_report.exists():
+            os.replace(staged_report, report)
+    except BaseException:
+        if had_feedback:
+            if feedback.exists():
+                os.rename(feedback, staged_feedback)
+            os.rename(aside, feedback)
+        raise
 
 
 # Text of the submission's own (and its file name) is not shared: interned strings can outlive
@@ -425,7 +476,20 @@ def _apply(outcome: Outcome, data: dict[str, Any]) -> None:
         outcome.entry = data.get("entry")
         outcome.feedback = data.get("feedback")
     else:
-        outcome.rejected = data.get("rejected", "could not be scored")
+        outcome.rejected = plain_reason(data.get("rejected") or "could not be scored")
+
+
+# An absolute path of two or more parts (POSIX, a drive or a UNC share): a server's layout is
+# nobody's business in a report sent round the trusts; the file's own name says enough.
+_ABSOLUTE_PATH = re.compile(r"""(?<![\w.])(?:[A-Za-z]:[\\/]|\\\\|/)"""
+                            r"""(?:[^\s'"()\[\]<>,;:/\\]+[/\\])+([^\s'"()\[\]<>,;:/\\]*)""")
+
+
+def plain_reason(reason: str) -> str:
+    """A rejection reason as one line for the report: no absolute paths, no line breaks, only
+    text any writer can hold."""
+    one_line = " ".join(xml_text(reason).split())
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1) or "…", one_line)
 
 
 class _Scorer:
@@ -445,7 +509,10 @@ class _Scorer:
     def schedule(self, outcome: Outcome) -> None:
         if self.pool is None:
             _import_worker_modules()
-            self.pool = ProcessPool(max_workers=self.workers)
+            from xl_localism.workbook.isolated import limit_memory
+
+            # The memory cap `score` reads under too: one file cannot exhaust the machine.
+            self.pool = ProcessPool(max_workers=self.workers, initializer=limit_memory)
         self.scheduled.append((outcome, self.pool.schedule(
             process_submission, args=(str(outcome.path), str(self.cache), outcome.key,
                                       outcome.content_hash),
@@ -529,40 +596,32 @@ def league_order(outcomes: list[Outcome]) -> list[Outcome]:
                                  o.source))
 
 
-def _place_feedback(outcomes: list[Outcome], feedback_dir: Path) -> list[tuple[Path, Path]]:
-    """One feedback workbook per current return, with its Peers sheet (batch.peers), each
-    written to a temporary file beside its target: returns (temporary, target) pairs for the
-    caller to rename once the report is written too."""
+def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path) -> None:
+    """One feedback workbook per current return, with its Peers sheet (batch.peers), in the
+    new folder ``staged``, which becomes ``feedback_dir``; each outcome's feedback is its path
+    there."""
     from xl_localism.batch.peers import standings, write_feedback
 
     league = league_order(outcomes)
     standing = dict(zip((id(o) for o in league),
                         standings([o.summary for o in league]), strict=True))  # type: ignore[misc]
+    outcomes = [o for o in outcomes if o.current]
     scored = sorted((o for o in outcomes if o.summary is not None),
                     key=lambda o: (o.summary["trust"].casefold(), o.summary.get("as_at") or "",
                                    o.source))
     stems = unique_stems([o.summary["trust"] for o in scored])  # type: ignore[index]
-    feedback_dir.mkdir(exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for outcome, stem in zip(scored, stems, strict=True):
-            if outcome.feedback is None:
-                continue
-            target = feedback_dir / f"{stem}.xlsx"
-            temporary = temporary_name(target)
-            staged.append((temporary, target))
-            assessment = outcome.assessment()
-            if assessment is not None:
-                # Peers change whenever any return does, so this is written afresh each run.
-                write_feedback(assessment, standing[id(outcome)], temporary)
-            else:  # an entry from before the assessment was kept: the worker's workbook
-                _link_or_copy(outcome.feedback, temporary)
-            outcome.feedback = target
-    except BaseException:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-        raise
-    return staged
+    staged.mkdir()
+    for outcome, stem in zip(scored, stems, strict=True):
+        if outcome.feedback is None:
+            continue
+        name = f"{stem}.xlsx"
+        assessment = outcome.assessment()
+        if assessment is not None:
+            # Peers change whenever any return does, so this is written afresh each run.
+            write_feedback(assessment, standing[id(outcome)], staged / name)
+        else:  # an entry from before the assessment was kept: the worker's workbook
+            _link_or_copy(outcome.feedback, staged / name)
+        outcome.feedback = feedback_dir / name
 
 
 def _settle_returns(outcomes: list[Outcome]) -> None:

@@ -12,7 +12,6 @@ of the characters XML 1.0 cannot hold first: python-docx refuses control charact
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 from docx import Document
@@ -32,20 +31,15 @@ from xl_localism.position_statement import (
     build_statement,
     trust_title,
 )
-from xl_localism.workbook.files import atomic_path
+from xl_localism.workbook.files import atomic_path, xml_text
 
 TABLE_STYLE = "Light Grid Accent 1"
-# Anything XML 1.0 cannot carry: C0 controls other than tab, newline and carriage return, lone
-# surrogates and the two non-characters U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# Vertical tab and form feed are Excel's line breaks inside a cell: a space reads better than
-# two words run together.
-_BREAKS = re.compile("[\x0b\x0c]")
 
 
 def clean(text: str) -> str:
-    """``text`` as a Word document can hold it."""
-    return _NOT_XML.sub("", _BREAKS.sub(" ", text))
+    """``text`` as a Word document can hold it (python-docx refuses control characters): the
+    same replacement as every other writer's."""
+    return xml_text(text)
 
 
 def statement_docx_bytes(submission: Submission, assessment: Assessment) -> bytes:

@@ -34,11 +34,13 @@ from xl_localism.layout import (
     summary_layout,
 )
 from xl_localism.models import Assessment
-from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, cell_text, write_text
+from xl_localism.render.limits import within_excel
+from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, cell_text, write_text, xml_text
 
 
 def render_sheet(workbook: Workbook, layout: SheetLayout) -> Worksheet:
     """Draw ``layout`` on a fresh sheet, replacing any sheet of that name in its place."""
+    layout = within_excel(layout)  # Excel's limits, as every renderer keeps them
     position: int | None = None
     # Excel sheet names are case-insensitive: 'summary' is the sheet to replace, not keep.
     existing = next((n for n in workbook.sheetnames if n.casefold() == layout.name.casefold()),
@@ -197,7 +199,7 @@ def _bar_chart(sheet: Worksheet, spec: ChartSpec) -> BarChart:
         raise ValueError(f"unsupported chart kind {spec.kind!r}")
     chart = BarChart()
     chart.type = "col"
-    chart.title = spec.title
+    chart.title = xml_text(spec.title)
     chart.legend = None
     chart.width, chart.height = spec.width_cm, spec.height_cm
     chart.y_axis.title = spec.y_axis_title or None
@@ -213,7 +215,7 @@ def _bar_chart(sheet: Worksheet, spec: ChartSpec) -> BarChart:
     chart.set_categories(_reference(sheet, spec.categories_ref))
     series = chart.series[0]
     if spec.series_title:
-        series.tx = SeriesLabel(v=spec.series_title)
+        series.tx = SeriesLabel(v=xml_text(spec.series_title))
     for index, colour in enumerate(spec.point_colours):
         point = DataPoint(idx=index)
         point.graphicalProperties.solidFill = colour

@@ -32,7 +32,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from xl_localism.a1 import location_sheet, split_range, split_ref
 from xl_localism.layout import BORDER_COLOUR, LINK, Block, ChartSpec, SheetLayout, Style
-from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, atomic_path, cell_text
+from xl_localism.render.limits import within_excel
+from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, atomic_path, cell_text, xml_text
 
 CREATOR = "xl-localism"
 _PIXELS_PER_CM = 96 / 2.54
@@ -57,13 +58,14 @@ _WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False,
 def write_layouts(layouts: Iterable[SheetLayout], path: Path | str, *,
                   title: str | None = None, creator: str = CREATOR) -> Path:
     """A new workbook at ``path`` with one sheet per layout, in order, opening on the first."""
-    layouts = list(layouts)
+    # Cut to Excel's limits (rows, columns, row heights ...): never a file Excel must repair.
+    layouts = [within_excel(layout) for layout in layouts]
     if not layouts:
         raise ValueError("a workbook needs at least one sheet layout")
     with atomic_path(path) as temporary:
         workbook = xlsxwriter.Workbook(str(temporary), _WORKBOOK_OPTIONS)
         try:
-            workbook.set_properties({"title": title or "", "author": creator})
+            workbook.set_properties({"title": xml_text(title or ""), "author": xml_text(creator)})
             formats = _Formats(workbook)
             present = {layout.name for layout in layouts}
             taken: set[str] = set()
@@ -181,7 +183,8 @@ def _write_block(sheet: Worksheet, block: Block, formats: _Formats, present: set
                 # Written first: write_url puts its display text in the cell, and the value
                 # (which may be a number) is then written over it, keeping the link.
                 sheet.write_url(row, column, f"internal:{link}",
-                                formats.get(style), str(value) if value is not None else "")
+                                formats.get(style),
+                                cell_text(str(value)) if value is not None else "")
             _write_value(sheet, row, column, value, style, formats)
 
 
@@ -269,7 +272,7 @@ def _chart(workbook: Workbook, sheet_name: str, spec: ChartSpec) -> Any:
         if spec.titles_in_first_row:
             series["name"] = [sheet_name, first_row - 1, column - 1]
         elif spec.series_title:
-            series["name"] = spec.series_title
+            series["name"] = xml_text(spec.series_title)
         if index < len(spec.series_colours):
             colour = f"#{spec.series_colours[index]}"
             if spec.kind == "line":
@@ -288,12 +291,12 @@ def _chart(workbook: Workbook, sheet_name: str, spec: ChartSpec) -> Any:
         if spec.kind == "stacked bar" and index == 0:
             series["overlap"] = 100  # stacked bars share one column per category
         chart.add_series(series)
-    chart.set_title({"name": spec.title})
+    chart.set_title({"name": xml_text(spec.title)})
     if not spec.legend:
         chart.set_legend({"none": True})
     y_axis: dict[str, Any] = {}
     if spec.y_axis_title:
-        y_axis["name"] = spec.y_axis_title
+        y_axis["name"] = xml_text(spec.y_axis_title)
     if spec.y_min is not None:
         y_axis["min"] = spec.y_min
     if spec.y_max is not None:
@@ -302,7 +305,7 @@ def _chart(workbook: Workbook, sheet_name: str, spec: ChartSpec) -> Any:
         y_axis["num_format"] = spec.y_number_format
     chart.set_y_axis(y_axis)
     if spec.x_axis_title:
-        chart.set_x_axis({"name": spec.x_axis_title})
+        chart.set_x_axis({"name": xml_text(spec.x_axis_title)})
     chart.set_size({"width": round(spec.width_cm * _PIXELS_PER_CM),
                     "height": round(spec.height_cm * _PIXELS_PER_CM)})
     return chart

@@ -59,14 +59,51 @@ def save_atomically(workbook: Any, target: Path | str) -> Path:
 
 CELL_INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_CELL_LIMIT = 32767
-# The control characters XML 1.0 cannot carry (openpyxl's ILLEGAL_CHARACTERS_RE).
+# Everything XML 1.0 cannot carry: C0 controls other than tab, newline and carriage return,
+# lone surrogates (a file name Python decoded with surrogateescape) and the non-characters
+# U+FFFE and U+FFFF. A parser refuses a part holding any of them, and so does Excel.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Vertical tab (Word's Shift+Enter, Excel's _x000B_) and form feed separate words: a space reads
+# better than two words run together.
+_SOFT_BREAKS = re.compile("[\x0b\x0c]")
+# Kept for callers that only meant the C0 controls (openpyxl's ILLEGAL_CHARACTERS_RE).
 ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
+def xml_text(value: str) -> str:
+    """``value`` with what XML 1.0 cannot hold replaced or removed: the one function every
+    writer (workbooks, Word, the history) passes text through, so that a character pasted into
+    a submission can never make an output unreadable. Soft breaks become spaces, a lone
+    surrogate becomes U+FFFD (something was there), the other characters are dropped."""
+    if value.isascii() and value.isprintable():
+        return value  # the common case, checked at C speed
+    text = _SOFT_BREAKS.sub(" ", value)
+    return _NOT_XML.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else "", text)
+
+
+def display_name(name: str | Path) -> str:
+    """A file name or relative path as a person can read it and any writer can store it.
+
+    A name that is not UTF-8 arrives from the file system with surrogate escapes; its bytes are
+    shown as \\xNN. Control characters (a BEL) are shown the same way rather than dropped, so
+    two files whose names differ only there stay apart."""
+    text = str(name)
+    if text.isascii() and text.isprintable():
+        return text
+    raw = text.encode("utf-8", "surrogateescape")
+    shown = raw.decode("utf-8", "backslashreplace")
+    return "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or ord(c) == 0x7f else c
+                   for c in shown).translate(_NONCHARACTERS)
+
+
+# U+FFFE and U+FFFF are valid UTF-8 but not XML: shown by their code.
+_NONCHARACTERS = {0xFFFE: "\\ufffe", 0xFFFF: "\\uffff"}
+
+
 def cell_text(value: str) -> str:
-    """``value`` as a cell can hold it: without XML-illegal control characters, within Excel's
-    limit. A message that quotes a damaged cell must still be written, by any renderer."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    """``value`` as a cell can hold it: XML-safe (:func:`xml_text`), within Excel's limit. A
+    message that quotes a damaged cell must still be written, by any renderer."""
+    text = xml_text(value)
     if len(text) <= EXCEL_CELL_LIMIT // 2:
         return text  # within the limit however many characters need two UTF-16 units
     # Excel counts UTF-16 code units: a character outside the BMP (an emoji) counts twice.

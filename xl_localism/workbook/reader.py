@@ -10,6 +10,7 @@ less (a bad cell, a missing column) becomes a flag on the Submission and the res
 
 from __future__ import annotations
 
+import codecs
 import io
 import mmap
 import posixpath
@@ -29,6 +30,7 @@ from xl_localism.flags import make_flag
 from xl_localism.models import Flag, Submission
 from xl_localism.schema import TableSpec, header_key
 from xl_localism.tables import RawTable, build_submission
+from xl_localism.workbook.files import display_name
 from xl_localism.workbook.percent import percent_cells, with_percents_as_typed
 
 # Parts are inflated by the standard library's zlib (ISA-L left with the SpreadsheetML writer).
@@ -55,6 +57,10 @@ class WorkbookError(Exception):
         self.path = Path(path)
         self.reason = reason
         super().__init__(f"{self.path.name}: {reason}")
+
+    def __reduce__(self) -> tuple[type[WorkbookError], tuple[Path, str]]:
+        # Raised in a reader process and passed back to the parent (workbook.isolated).
+        return type(self), (self.path, self.reason)
 
 
 @dataclass
@@ -132,6 +138,24 @@ class Package:
     # The Excel tables the package declares, read from its parts while they are checked:
     # calamine would otherwise read each table's sheet twice to give the same addresses.
     tables: list[TableRef] = field(default_factory=list)
+    # What calamine would misread, so openpyxl reads the file instead (see read_workbook): a
+    # part not in UTF-8 (calamine reads UTF-16 as if it were), and text whose leading or
+    # trailing spaces a <t> without xml:space holds (calamine trims them, openpyxl and Excel
+    # keep them: "Thames" + " " + "Valley" in rich-text runs).
+    other_encoding: bool = False
+    edge_space_text: bool = False
+    # What openpyxl would misread, so it is given a normalised copy (_normalised_copy): Strict
+    # OOXML namespaces, part names with backslashes, parts not in UTF-8.
+    strict: bool = False
+    odd_names: bool = False
+
+    @property
+    def calamine_misreads(self) -> bool:
+        return self.has_error_cells or self.other_encoding or self.edge_space_text
+
+    @property
+    def openpyxl_misreads(self) -> bool:
+        return self.strict or self.odd_names or self.other_encoding
 
 
 def inspect_package(path: Path) -> Package:
@@ -156,16 +180,20 @@ def inspect_package(path: Path) -> Package:
         with path.open("rb") as handle, zipfile.ZipFile(handle) as archive, \
                 mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
             members = archive.infolist()
-            names = {m.filename for m in members}
-            if "xl/workbook.xml" not in names:
+            # Part names as a reader resolves them: calamine (and Excel) read "xl\\x.xml" as
+            # "xl/x.xml", so every check below does too, or a part hidden behind a backslash
+            # would go unchecked. OPC part names are case-insensitive.
+            parts = {id(m): _part_name(m.filename) for m in members}
+            names = {parts[id(m)] for m in members}
+            if "xl/workbook.xml" not in {n.lower() for n in names}:
                 raise WorkbookError(path, "a zip file, but not an Excel workbook "
                                     "(no xl/workbook.xml)")
-            if len(names) != len(members):
+            if len({n.lower() for n in names}) != len(members):
                 # Two parts of one name: each reader may pick a different one. Excel refuses
                 # such a package as corrupt, and so do we.
                 seen: set[str] = set()
-                twice = next(m.filename for m in members
-                             if m.filename in seen or seen.add(m.filename))
+                twice = next(parts[id(m)] for m in members
+                             if parts[id(m)].lower() in seen or seen.add(parts[id(m)].lower()))
                 raise WorkbookError(path, f"damaged zip package: it holds two parts named "
                                     f"{twice}")
             total = sum(m.file_size for m in members)
@@ -175,29 +203,41 @@ def inspect_package(path: Path) -> Package:
             for member in members:
                 ratio = member.file_size / max(member.compress_size, 1)
                 if member.file_size > RATIO_CHECK_MIN_BYTES and ratio > MAX_COMPRESSION_RATIO:
-                    raise WorkbookError(path, f"refused: {member.filename} is compressed "
+                    raise WorkbookError(path, f"refused: {parts[id(member)]} is compressed "
                                         f"{ratio:.0f}:1, a zip bomb pattern")
-            package = Package(has_macros="xl/vbaProject.bin" in names)
+            package = Package(has_macros="xl/vbaproject.bin" in {n.lower() for n in names},
+                              odd_names=any("\\" in m.filename for m in members))
             table_parts: dict[str, bytes] = {}
             for member in members:
-                if _SHEET_PART.match(member.filename):
+                part_name = parts[id(member)]
+                if _SHEET_PART.match(part_name):
                     continue  # checked below, with any other part the workbook calls a sheet
-                if _TABLE_PART.match(member.filename):
+                if _TABLE_PART.match(part_name):
                     with _open_part(archive, mapped, member) as part:
-                        table_xml = part.read(MAX_TABLE_MAP_BYTES)
+                        table_xml = _utf8(package, part.read(MAX_TABLE_MAP_BYTES))
                     if _DOCTYPE.search(table_xml[:XML_HEAD_BYTES]):
-                        raise WorkbookError(path, _doctype_reason(member.filename))
-                    table_parts[member.filename.lower()] = table_xml
-                elif member.filename.endswith((".xml", ".rels")):
+                        raise WorkbookError(path, _doctype_reason(part_name))
+                    table_parts[part_name.lower()] = table_xml
+                elif part_name.endswith((".xml", ".rels")):
                     with _open_part(archive, mapped, member) as part:
-                        wanted = _TABLE_MAP_PART.match(member.filename)
-                        # The parts that say where tables are are read whole; the rest only
-                        # for a DOCTYPE.
-                        head = part.read(MAX_TABLE_MAP_BYTES if wanted else XML_HEAD_BYTES)
+                        wanted = _TABLE_MAP_PART.match(part_name)
+                        strings = _SHARED_STRINGS.match(part_name)
+                        # The parts that say where tables are are read whole, and the shared
+                        # strings (for text whose spaces the engines read differently); the
+                        # rest only for a DOCTYPE.
+                        head = part.read(MAX_TABLE_MAP_BYTES if wanted else
+                                         MAX_UNCOMPRESSED_BYTES if strings else XML_HEAD_BYTES)
                         if _DOCTYPE.search(head[:XML_HEAD_BYTES]):
-                            raise WorkbookError(path, _doctype_reason(member.filename))
+                            raise WorkbookError(path, _doctype_reason(part_name))
+                        if wanted or strings:
+                            head = _utf8(package, head)
+                        else:
+                            _utf8(package, head, convert=False)
+                        if strings and _EDGE_SPACE_TEXT.search(head):
+                            package.edge_space_text = True
                         if wanted:
-                            table_parts[member.filename.lower()] = head
+                            table_parts[part_name.lower()] = head
+            package.strict = _STRICT_NAMESPACE in table_parts.get(_WORKBOOK, b"")
             relationships = _elements(path, _WORKBOOK_RELS, table_parts[_WORKBOOK_RELS],
                                       "Relationship") if _WORKBOOK_RELS in table_parts else []
             if relationships is None:
@@ -211,12 +251,21 @@ def inspect_package(path: Path) -> Package:
             # The sheets the contract's tables are on, by part: only their formulas matter.
             read_sheets: dict[str, list[str]] | None = None
             for member in members:
-                name = member.filename.lower()
+                name = parts[id(member)].lower()
                 named_sheet = name in also_sheets
-                if named_sheet or _SHEET_PART.match(member.filename):
-                    with _open_part(archive, mapped, member) as sheet_xml:
+                if named_sheet or _SHEET_PART.match(parts[id(member)]):
+                    with _open_part(archive, mapped, member) as opened:
+                        sheet_xml = opened
+                        head = sheet_xml.read(XML_HEAD_BYTES)
+                        sheet_xml.seek(0)
+                        if _encoding(head) is not None:
+                            # Scanned as a parser reads it: the byte patterns below are UTF-8.
+                            if _DOCTYPE.search(head):
+                                raise WorkbookError(path, _doctype_reason(parts[id(member)]))
+                            sheet_xml = io.BytesIO(_utf8(package, sheet_xml.read()))
                         scan = _scan_sheet(sheet_xml)
-                        _refuse_crafted(path, member.filename, scan)
+                        _refuse_crafted(path, parts[id(member)], scan)
+                        package.edge_space_text |= scan.has_edge_space_text
                         if scan.has_formula:
                             if read_sheets is None:
                                 read_sheets = _sheets_by_part(relationships, sheets or [],
@@ -236,6 +285,88 @@ def inspect_package(path: Path) -> Package:
         # A truncated or mislabelled member fails while inflating, not while listing.
         raise WorkbookError(path, f"damaged zip package ({type(error).__name__}: "
                             f"{str(error)[:120]})") from error
+
+
+def _part_name(filename: str) -> str:
+    """A zip member's name as a part name: backslashes read as slashes, as calamine reads them."""
+    return filename.replace("\\", "/").lstrip("/")
+
+
+_SHARED_STRINGS = re.compile(r"xl/sharedStrings\.xml$", re.IGNORECASE)
+_STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+# Strict OOXML's namespaces and the Transitional ones openpyxl knows (ISO/IEC 29500-1 §A):
+# the same vocabulary under other names.
+_STRICT_TO_TRANSITIONAL = (
+    (b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+     b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"),
+    (b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+     b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"),
+    (b"http://purl.oclc.org/ooxml/drawingml/main",
+     b"http://schemas.openxmlformats.org/drawingml/2006/main"),
+    (b"http://purl.oclc.org/ooxml/officeDocument/extendedProperties",
+     b"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"),
+)
+# A text element (<t>, <x:t>) without xml:space whose text starts or ends with white space.
+_EDGE_SPACE_TEXT = re.compile(
+    rb"<(?:[\w.-]+:)?t(?:\s(?:(?!xml:space)[^>])*)?>(?:[ \t\r\n][^<]*|[^<]*[ \t\r\n])</")
+_DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"<\x00", "utf-16-le"),
+         (b"\x00<", "utf-16-be"))
+
+
+def _encoding(head: bytes) -> str | None:
+    """The encoding an XML parser reads a part in, from its first bytes; None for UTF-8 (and
+    for what no parser would read: that is left to fail as damaged XML)."""
+    for mark, encoding in _BOMS:
+        if head.startswith(mark):
+            return encoding
+    declared = _DECLARED_ENCODING.match(head.removeprefix(b"\xef\xbb\xbf"))
+    if declared is None:
+        return None
+    name = declared.group(1).decode("ascii").lower()
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    return None if codec == "utf-8" else codec
+
+
+_DECLARATION = re.compile(r"^\ufeff?<\?xml[^>]*\?>")
+
+
+def _utf8(package: Package, data: bytes, *, convert: bool = True) -> bytes:
+    """``data`` (an XML part) in UTF-8, as a parser would read it, noting on ``package`` that it
+    was not UTF-8. Undecodable bytes are left as they are: the parsers will call it damaged."""
+    encoding = _encoding(data[:XML_HEAD_BYTES])
+    if encoding is None:
+        return data
+    package.other_encoding = True
+    if not convert:
+        return data
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return data
+    return _DECLARATION.sub('<?xml version="1.0" encoding="UTF-8"?>', text, 1).encode("utf-8")
+
+
+def _normalised_copy(path: Path, package: Package) -> io.BytesIO:
+    """The workbook as openpyxl can read it, in memory: parts named with slashes, in UTF-8,
+    Strict OOXML's namespaces as Transitional ones. The content is otherwise the same."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as copy:
+        for member in source.infolist():
+            data = source.read(member)
+            name = _part_name(member.filename)
+            if name.endswith((".xml", ".rels")):
+                data = _utf8(Package(), data)
+                if package.strict:
+                    for strict, transitional in _STRICT_TO_TRANSITIONAL:
+                        data = data.replace(strict, transitional)
+            copy.writestr(name, data)
+    buffer.seek(0)
+    return buffer
 
 
 # A part this size or smaller is inflated in one call; larger ones are streamed by zipfile.
@@ -306,6 +437,7 @@ class _SheetScan:
     has_error_cell: bool = False
     has_formula: bool = False
     has_doctype: bool = False
+    has_edge_space_text: bool = False
     rows: int = 0  # an upper bound of the last row a reader will place a cell in
     columns: int = 0
 
@@ -326,6 +458,8 @@ def _scan_sheet(stream: Any, chunk_size: int = 1 << 20) -> _SheetScan:
             first = False
         if not scan.has_error_cell and _ERROR_CELL.search(window):
             scan.has_error_cell = True
+        if not scan.has_edge_space_text and _EDGE_SPACE_TEXT.search(window):
+            scan.has_edge_space_text = True
         if not scan.has_formula and (_PLAIN_FORMULA.search(window) or
                                      _PREFIXED_FORMULA.search(window)):
             scan.has_formula = True
@@ -710,7 +844,15 @@ def _read_calamine(path: Path, tables: list[TableRef]) -> tuple[dict[str, Grid],
     """The grids of the sheets the contract's tables are on; ``tables`` from the package."""
     import python_calamine
 
-    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        # A file name that is not UTF-8 (surrogate escapes): calamine takes paths as UTF-8
+        # text and would not find it, so it is handed the open file instead.
+        with path.open("rb") as handle:
+            workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(handle.read()))
+    else:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     try:
         grids: dict[str, Grid] = {}
         # Only the sheets the contract's tables are on: a template's instructions and lists,
@@ -754,7 +896,7 @@ def sheets_needed(sheet_names: Sequence[str], tables: Sequence[TableRef]) -> set
     return {sheet for _, sheet in _sources(sheet_names, tables).values() if sheet is not None}
 
 
-def _read_openpyxl(path: Path) -> tuple[dict[str, Grid], list[TableRef]]:
+def _read_openpyxl(path: Path | io.BytesIO) -> tuple[dict[str, Grid], list[TableRef]]:
     import warnings
 
     import openpyxl
@@ -879,10 +1021,12 @@ def read_workbook(path: Path | str, engine: Engine = "auto") -> Submission:
     package = inspect_package(path)
     # A table's range may claim far more than its sheet holds (A1:XFD1048576): calamine is
     # never asked for the table, only for the sheet, whose reach the checks above bound.
-    use_calamine = engine == "calamine" or (engine == "auto" and not package.has_error_cells)
+    use_calamine = engine == "calamine" or (engine == "auto" and
+                                            not package.calamine_misreads)
     try:
-        grids, tables = (_read_calamine(path, package.tables) if use_calamine
-                         else _read_openpyxl(path))
+        grids, tables = (_read_calamine(path, package.tables) if use_calamine else
+                         _read_openpyxl(_normalised_copy(path, package)
+                                        if package.openpyxl_misreads else path))
     except (WorkbookError, KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:
@@ -892,8 +1036,8 @@ def read_workbook(path: Path | str, engine: Engine = "auto") -> Submission:
                             f"({type(error).__name__}: {str(error)[:160]})") from error
     notes: list[Flag] = []
     if package.has_macros:
-        notes.append(make_flag("MACROS_PRESENT", f"{path.name} contains macros (VBA). They were "
-                               "not run; only cell values were read."))
+        notes.append(make_flag("MACROS_PRESENT", f"{display_name(path.name)} contains macros "
+                               "(VBA). They were not run; only cell values were read."))
     for name, cells in package.uncalculated.items():
         if name in grids:
             grids[name].mark_uncalculated(cells)
@@ -907,7 +1051,8 @@ def read_workbook(path: Path | str, engine: Engine = "auto") -> Submission:
         expected = ", ".join(spec.sheet for spec in schema.TABLES if not spec.optional)
         raise WorkbookError(path, f"not a localism workbook: none of its sheets or tables is "
                             f"one of {expected} (start from `xl-localism template`)")
-    return build_submission(located, source_name=path.name, extra_problems=notes)
+    # The name as a person reads it: one that is not UTF-8 has no text form to store or write.
+    return build_submission(located, source_name=display_name(path.name), extra_problems=notes)
 
 
 __all__ = ["Grid", "TableRef", "WorkbookError", "inspect_package", "locate_tables",
