@@ -114,6 +114,9 @@ def assess(submission: Submission, catalogue: Catalogue | None = None) -> Assess
 
     about = submission.about
     notes = [score_note]
+    if about.as_at is None:
+        notes.append("There is no As at date, so the Responsible Authority check (checklist "
+                     "D1, due from 1 April 2010) was not run.")
     if capped_by:
         notes.append(
             f"Critical flags ({', '.join(capped_by)}) cap the RAG at Amber"
@@ -121,6 +124,7 @@ def assess(submission: Submission, catalogue: Catalogue | None = None) -> Assess
         )
     return Assessment(
         trust=about.trust,
+        trust_named=about.trust_named,
         nation=about.nation,
         as_at=about.as_at,
         region=about.region,
@@ -605,8 +609,9 @@ def _measure_flags(facts: _Facts) -> list[Flag]:
         if indicator and m.polarity and m.polarity is not indicator.polarity:
             flags.append(make_flag(
                 "POLARITY_CONFLICT",
-                f"Measure {code} is '{m.polarity}' is better but {m.same_outcome_as} is "
-                f"'{indicator.polarity}' is better.", m.row.source, "polarity"))
+                f"Measure {code} counts '{m.polarity} is better' but {m.same_outcome_as}, which "
+                f"measures the same outcome, counts '{indicator.polarity} is better'.",
+                m.row.source, "polarity"))
     return flags
 
 

@@ -25,6 +25,7 @@ def to_json(assessment: Assessment) -> dict[str, Any]:
         "version": JSON_VERSION,
         "method": METHOD_VERSION,
         "trust": assessment.trust,
+        "trust_named": assessment.trust_named,
         "nation": assessment.nation.value,
         "region": assessment.region,
         "as_at": assessment.as_at.isoformat() if assessment.as_at else None,

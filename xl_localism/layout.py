@@ -94,7 +94,7 @@ COMPONENT_NAMES = {
     "A1": "Linkage: LAA targets in the business plan",
     "A2": "Driver coverage",
     "A3": "Measure alignment: IPPF measures linked to LAA NIs (drivers an NI can show)",
-    "A": "Alignment (mean of A1, A2, A3)",
+    "A": "Alignment",
     "P": "Performance: relevant LAA targets and IPPF measures pooled",
     "P horizontal": "Performance of relevant LAA targets alone (horizontal accountability)",
     "P vertical": "Performance of IPPF measures alone (vertical accountability)",

@@ -70,6 +70,8 @@ class _Input(BaseModel):
 
 class TrustInfo(_Input):
     trust: RequiredText
+    # False when the About sheet gives no name and the file's name stands in for it.
+    trust_named: bool = True
     nation: NationValue = Nation.ENGLAND
     as_at: OptionalDate = None
     prepared_by: Text = None
@@ -307,6 +309,7 @@ class Assessment(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     trust: str
+    trust_named: bool = True
     nation: Nation
     as_at: date | None
     region: str | None

@@ -67,6 +67,9 @@ class Submission:
     modified: float  # seconds since the epoch (any clock, as long as all use the same)
     file: str  # shown to people, and the tie-break
     ref: Hashable = None
+    # False when the workbook gave no trust name (its file's name stood in): such a file is
+    # its own return, never matched with another trust's unnamed file.
+    named: bool = True
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,8 @@ def group_returns(submissions: Iterable[Submission]) -> list[Return]:
     """The returns among ``submissions``, ordered by trust and period."""
     groups: dict[tuple[str, str], list[Submission]] = {}
     for submission in submissions:
-        key = (trust_key(submission.trust), period_of(submission.as_at))
+        key = ((trust_key(submission.trust) if submission.named else f"file:{submission.file}"),
+               period_of(submission.as_at))
         groups.setdefault(key, []).append(submission)
     returns = []
     for (trust, period), members in sorted(groups.items(),

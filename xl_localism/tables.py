@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
+from pathlib import PurePath
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -145,6 +146,8 @@ def _records(
         if not unknown and all(vocab.is_blank(v) for v in picked.values()):
             continue  # blank (often just formatted) rows under a table are not data
         cells = {f: raw.cell(index, c) for f, c in columns.items()}
+        # What a cell held that could not be read, for messages about its row.
+        unread: dict[str, str] = {}
         for name in unknown:
             reading.problem("FORMULA_NOT_CALCULATED", f"{raw.sheet}!{cells[name]} "
                             f"({_label(spec, name, picked)}) holds a formula with no calculated "
@@ -152,6 +155,7 @@ def _records(
                             "it was read as blank.", raw.sheet, cells[name],
                             raw.row_number(index))
             picked[name] = None
+            unread[name] = "a formula with no calculated value"
         for name, value in picked.items():
             if _is_error_value(value):
                 header = next(c.header for c in spec.columns if c.field == name)
@@ -159,7 +163,9 @@ def _records(
                                 f"Excel error {value.strip()}; it was read as blank.",
                                 raw.sheet, cells[name], raw.row_number(index))
                 picked[name] = None
-        records.append((picked, Source(sheet=raw.sheet, row=raw.row_number(index), cells=cells)))
+                unread[name] = f"the Excel error {value.strip()}"
+        records.append((picked, Source(sheet=raw.sheet, row=raw.row_number(index), cells=cells,
+                                       unread=unread)))
     return records
 
 
@@ -212,6 +218,9 @@ def expected_found(detail: Mapping[str, Any], found: Any, header: str) -> str:
 def _fallback(model: type[BaseModel], field_name: str) -> str:
     """What a field counts as when its cell is unreadable: its default, in words."""
     field_info = model.model_fields[field_name]
+    if model is IppfMeasure and field_name in ("driver", "polarity", "linked_ni"):
+        return ("it was read as blank, so the standard IPPF value is used where the code is a "
+                "standard IPPF measure")
     if field_info.default_factory is not None or field_info.default is None:
         return "it was read as blank"
     default = field_info.default
@@ -234,8 +243,8 @@ def _build(
             field_name = str(detail["loc"][0]) if detail["loc"] else ""
             found = values.get(field_name)
             bad[field_name] = expected_found(detail, found, _header_of(spec, field_name))
-        unread = {name: shown(values.get(name)) for name in bad
-                  if not vocab.is_blank(values.get(name))}
+        unread = {**source.unread, **{name: shown(values.get(name)) for name in bad
+                                      if not vocab.is_blank(values.get(name))}}
         kept_source = source.model_copy(update={"unread": unread})
         try:
             row = model(**{k: v for k, v in values.items() if k not in bad}, source=kept_source)
@@ -293,8 +302,9 @@ def _about(raw: RawTable | None, reading: _Reading, fallback_name: str) -> Trust
     source = Source(sheet=raw.sheet if raw else schema.ABOUT.sheet, cells=cells)
     for label, (field_name, required) in schema.ABOUT_FIELDS.items():
         if required and vocab.is_blank(pairs.get(field_name)) and raw is not None:
-            reading.problem("DATA_INVALID", f"The About sheet has no '{label}' value.",
-                            source.sheet, cells.get(field_name))
+            consequence = _without(field_name, fallback_name)
+            reading.problem("DATA_INVALID", f"The About sheet has no '{label}' value"
+                            f"{consequence}.", source.sheet, cells.get(field_name))
     good: dict[str, Any] = {}
     for field_name, value in pairs.items():
         if vocab.is_blank(value):
@@ -307,12 +317,28 @@ def _about(raw: RawTable | None, reading: _Reading, fallback_name: str) -> Trust
             message = expected_found(error.errors()[0], value, label)
             default = TrustInfo.model_fields[field_name].default
             consequence = (f"'{default}' was used" if isinstance(default, StrEnum)
-                           else "it was read as blank")
+                           else "it was read as blank" + _without(field_name, fallback_name))
             reading.problem("DATA_INVALID", f"{source.sheet}!{cells[field_name]} ({label}): "
                             f"{message}; {consequence}.", source.sheet, cells[field_name])
     if vocab.is_blank(good.get("trust")):
         good["trust"] = fallback_name
+        good["trust_named"] = False
     return TrustInfo(**good, source=source)
+
+
+# What the method does without an About value, said wherever the value is missing or unreadable.
+_WITHOUT = {
+    "trust": "the file's name '{name}' is used as the trust's name, and this return is not "
+             "matched with any other file",
+    "as_at": "every target is judged against its end point, the return has no reporting "
+             "period, and the Responsible Authority check (checklist D1, due from 1 April "
+             "2010) cannot run",
+}
+
+
+def _without(field_name: str, fallback_name: str) -> str:
+    tail = _WITHOUT.get(field_name)
+    return f", so {tail.format(name=fallback_name)}" if tail else ""
 
 
 # SPEC §4.6: '75%' is per cent of the setting's own scale: 75 for a threshold, 0.75 otherwise.
@@ -399,7 +425,8 @@ def build_submission(
 ) -> Submission:
     """Validate raw tables (keyed as in :data:`schema.TABLES_BY_KEY`) into a Submission."""
     reading = _Reading(problems=list(extra_problems))
-    about = _about(tables.get("about"), reading, fallback_name=source_name or "Unknown trust")
+    fallback = PurePath(source_name).stem if source_name else "Unknown trust"
+    about = _about(tables.get("about"), reading, fallback_name=fallback or "Unknown trust")
     checklist = _rows_of(ChecklistItem, schema.CHECKLIST, tables.get("checklist"), reading,
                          identity=lambda r: r.id.upper(),
                          describe="Checklist ID {row.id}")

@@ -638,7 +638,9 @@ def _settle_returns(outcomes: list[Outcome]) -> None:
     by_id = {id(o): o for o in scored}
     for found in group_returns(
             Submission(o.summary["trust"], o.summary.get("as_at"),  # type: ignore[index]
-                       o.modified or 0.0, o.source, id(o)) for o in scored):
+                       o.modified or 0.0, o.source, id(o),
+                       named=o.summary.get("trust_named", True))  # type: ignore[union-attr]
+            for o in scored):
         current = by_id[found.current.ref]  # type: ignore[index]
         for older in found.superseded:
             by_id[older.ref].superseded_by = current  # type: ignore[index]
