@@ -290,7 +290,9 @@ def _print_table(rows: list[tuple[str, dict[str, Any], float | None]], n: int) -
 
 
 def _hostile(work: Path, jobs: int | None, sample: int | None) -> dict[str, Any]:
-    from xl_localism.hostile import check_batch, write_corpus
+    # The corpus is test tooling, kept with the tests rather than installed with the package.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from hostile import check_batch, write_corpus
 
     corpus = work / "hostile"
     if corpus.exists():

@@ -15,14 +15,16 @@ from datetime import date
 from pathlib import Path
 
 import docx
+import hostile_ordinary
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hostile import INJECTIONS
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests.conftest import sample_tables, write_tables
-from xl_localism import history, hostile_ordinary
+from xl_localism import history
 from xl_localism.batch import runner
 from xl_localism.batch.lock import LOCK_NAME, output_lock
 from xl_localism.batch.national import write_national_report
@@ -31,7 +33,6 @@ from xl_localism.cli import app
 from xl_localism.demo import write_sample
 from xl_localism.engine import assess
 from xl_localism.explanation import to_json
-from xl_localism.hostile import INJECTIONS
 from xl_localism.layout import Block, SheetLayout
 from xl_localism.render import limits
 from xl_localism.render.docx import write_statement_docx
@@ -76,6 +77,7 @@ any_text = st.text(st.characters(exclude_categories=()), max_size=40)
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(text=any_text)
+@example(text="\ud800\x01\x0b\uffff=1+1")  # a lone surrogate, controls, a noncharacter
 def test_any_text_through_every_writer_gives_well_formed_files(text, samples, tmp_path):
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
     tables = copy.deepcopy(samples[0].tables)

@@ -6,13 +6,13 @@ import io
 import zipfile
 from pathlib import Path
 
+import hostile
 import openpyxl.xml
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import replace_part
-from xl_localism import hostile
 from xl_localism.demo import write_sample
 from xl_localism.engine import assess
 from xl_localism.explanation import to_json

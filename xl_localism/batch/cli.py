@@ -13,7 +13,8 @@ from rich.table import Table
 from xl_localism import history as history_store
 from xl_localism.batch.discover import Found
 from xl_localism.batch.national import write_national_report
-from xl_localism.batch.runner import BatchResult, BatchSetupError, Outcome, run_batch
+from xl_localism.batch.outcome import BatchResult, Outcome
+from xl_localism.batch.runner import BatchSetupError, run_batch
 from xl_localism.report import render_league
 
 EXIT_NOTHING_DONE = 2

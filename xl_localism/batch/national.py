@@ -18,7 +18,7 @@ from typing import Any
 
 from xl_localism import layout
 from xl_localism.a1 import column_letter
-from xl_localism.batch.runner import Outcome, league_order
+from xl_localism.batch.outcome import Outcome, league_order
 from xl_localism.flag_rows import FLAG_COLUMNS, SEVERITIES, flag_row
 from xl_localism.layout import RAG_COLOURS, Block, ChartSpec, SheetLayout, Style
 from xl_localism.render.xlsxwriter import write_layouts

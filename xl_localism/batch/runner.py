@@ -19,16 +19,16 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
-from xl_localism.batch.cache import CacheEntry, ResultCache, code_fingerprint, file_sha256
+from xl_localism.batch.cache import ResultCache, code_fingerprint, file_sha256
 from xl_localism.batch.discover import Found, find_submissions
 from xl_localism.batch.lock import OutputBusy, output_lock
 from xl_localism.batch.naming import unique_stems
+from xl_localism.batch.outcome import BatchResult, Outcome, league_order, summary_of
 from xl_localism.workbook.files import display_name, xml_text
 
 CACHE_DIR = ".xl-localism-cache"
@@ -39,116 +39,6 @@ DEFAULT_TIMEOUT_SECONDS = 300.0
 
 class BatchSetupError(Exception):
     """Nothing could be done: bad arguments or an output folder we cannot write."""
-
-
-# The parts of a result that grow with the workbook; the rest is a summary of a few hundred
-# bytes, which is all a batch keeps in memory for each file.
-DETAIL_KEYS = ("flags", "explanation")
-
-
-def summary_of(result: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in result.items() if k not in DETAIL_KEYS}
-
-
-@dataclass
-class Outcome:
-    """What happened to one submission file."""
-
-    # Path relative to the submissions folder, as shown in the report: a name that is not
-    # UTF-8, or holds a control character, is shown with \xNN escapes (files.display_name).
-    source: str
-    path: Path
-    key: str | None = None  # the cache entry: content hash and scoring fingerprint
-    content_hash: str | None = None  # the file's own identity, whatever version scored it
-    # The result without its flags and explanation (those stay in the cache entry).
-    summary: dict[str, Any] | None = None
-    rejected: str | None = None
-    cached: bool = False
-    feedback: Path | None = None
-    notes: list[str] = field(default_factory=list)
-    entry: CacheEntry | None = None  # the cache entry holding the full result
-    # Returns and revisions (xl_localism.returns): the file's modification time, its period,
-    # and the newer file of the same return that supersedes it, if any.
-    modified: float | None = None
-    period: str | None = None
-    superseded_by: Outcome | None = None
-
-    @property
-    def result(self) -> dict[str, Any] | None:
-        """The same JSON as `xl-localism score --json`, read from the cache entry when asked.
-
-        Read each time rather than kept, so memory stays flat however many files a batch has.
-        """
-        if self.summary is None:
-            return None
-        try:
-            full = self.entry.read()["result"] if self.entry else {}
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            # Damaged or removed since it was read: a report without this file's flags would
-            # look complete. It fails instead, and the next run scores the file afresh.
-            raise OSError(f"the cache entry of {self.source} could not be read again "
-                          f"({error}); run the batch again to score it afresh") from error
-        return {**full, **self.summary}
-
-    def assessment(self) -> dict[str, Any] | None:
-        """The engine's Assessment as JSON (for the feedback workbook), from the cache entry;
-        None when the entry predates it or cannot be read (the worker's workbook is used)."""
-        try:
-            return self.entry.read().get("assessment") if self.entry else None
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    @property
-    def flagged(self) -> bool:
-        counts = (self.summary or {}).get("flag_counts", {})
-        return bool(counts.get("critical") or counts.get("error"))
-
-    @property
-    def critical(self) -> bool:
-        """Has a critical flag: the ones that cap a Green score at Amber."""
-        return bool((self.summary or {}).get("flag_counts", {}).get("critical"))
-
-    @property
-    def current(self) -> bool:
-        """Scored, and the current file of its return (see xl_localism.returns)."""
-        return self.summary is not None and self.superseded_by is None
-
-
-@dataclass
-class BatchResult:
-    outcomes: list[Outcome]
-    report: Path | None
-    interrupted: bool = False
-    # Why the report or the feedback could not be written (disk full, folder made read-only);
-    # whatever was there before is untouched, and the scored files are kept for a rerun.
-    write_error: str | None = None
-    # One line when the cache database could not be used as it should (see batch.cache).
-    cache_note: str | None = None
-    # Lock files, hidden and system files in the submissions folder, skipped by rule.
-    skipped: int = 0
-
-    @property
-    def scored(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.summary is not None]
-
-    @property
-    def rejected(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.rejected is not None]
-
-    @property
-    def current(self) -> list[Outcome]:
-        """One scored file per return: what is ranked, counted and recorded as current."""
-        return [o for o in self.outcomes if o.current]
-
-    @property
-    def superseded(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.superseded_by is not None]
-
-    @property
-    def exit_code(self) -> int:
-        if self.write_error:
-            return 2
-        return 1 if self.rejected else 0
 
 
 def scoring_fingerprint() -> str:
@@ -587,13 +477,6 @@ def _link_or_copy(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
-
-
-def league_order(outcomes: list[Outcome]) -> list[Outcome]:
-    """The current returns as the League ranks them: score, then trust, then file."""
-    return sorted((o for o in outcomes if o.current),
-                  key=lambda o: (-o.summary["score"], o.summary["trust"].casefold(),  # type: ignore[index]
-                                 o.source))
 
 
 def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path) -> None:

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xl_localism.batch.cache import file_sha256
 from xl_localism.batch.naming import unique_stems
-from xl_localism.batch.runner import Outcome, file_hash
+from xl_localism.batch.outcome import Outcome
 
 STATEMENTS_DIR = "statements"
 
@@ -49,7 +50,7 @@ def write_statements(outcomes: list[Outcome], out_dir: Path,
     result = StatementsResult()
     for outcome, stem in zip(scored, stems, strict=True):
         try:
-            if outcome.content_hash and file_hash(outcome.path) != outcome.content_hash:
+            if outcome.content_hash and file_sha256(outcome.path) != outcome.content_hash:
                 result.skipped.append((outcome.source, "changed since it was scored; run the "
                                        "batch again"))
                 continue

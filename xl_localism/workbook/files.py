@@ -90,12 +90,15 @@ def display_name(name: str | Path) -> str:
     text = str(name)
     if text.isascii() and text.isprintable():
         return text
+    # Only U+DC80-U+DCFF are escaped bytes; any other lone surrogate is no character at all.
+    text = _NOT_ESCAPED_BYTE.sub("\ufffd", text)
     raw = text.encode("utf-8", "surrogateescape")
     shown = raw.decode("utf-8", "backslashreplace")
     return "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or ord(c) == 0x7f else c
                    for c in shown).translate(_NONCHARACTERS)
 
 
+_NOT_ESCAPED_BYTE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
 # U+FFFE and U+FFFF are valid UTF-8 but not XML: shown by their code.
 _NONCHARACTERS = {0xFFFE: "\\ufffe", 0xFFFF: "\\uffff"}
 

@@ -373,7 +373,7 @@ MUTATIONS = _mutations()
 
 def _with_ordinary_inputs() -> None:
     """The corpus also holds what ordinary use produces (issue 14): see hostile_ordinary."""
-    from xl_localism import hostile_ordinary
+    import hostile_ordinary
 
     MUTATIONS.extend(hostile_ordinary.ordinary_mutations())
 

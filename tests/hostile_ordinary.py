@@ -4,7 +4,7 @@ Nothing here was crafted by an attacker. Each generator makes what a person, Wor
 program or a shared drive produces every day: a control character pasted into a trust's name,
 a sheet saved as UTF-16, part names with backslashes, Strict OOXML, rich-text runs without
 xml:space, a folder of submissions holding CSV files, lock files, a BEL or a byte that is not
-UTF-8 in a file name. :func:`ordinary_mutations` join the corpus of :mod:`xl_localism.hostile`;
+UTF-8 in a file name. :func:`ordinary_mutations` join the corpus of :mod:`hostile`;
 :func:`write_folder` lays out a submissions folder of the file-level cases and
 :func:`check_folder` runs the batch over it and lists every broken promise.
 """
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from xml.parsers import expat
 
 if TYPE_CHECKING:
-    from xl_localism.hostile import Members, Mutation
+    from hostile import Members, Mutation
 
 # The hostile module's helpers are imported where they are used: it adds these mutations to
 # its corpus as it is imported, so it cannot be imported from here at the top.
@@ -48,13 +48,13 @@ NAME_CHARACTERS = {
 
 
 def _members_change(change: Callable[[Members], Members]) -> Callable[[bytes], bytes]:
-    from xl_localism.hostile import read_members, write_members
+    from hostile import read_members, write_members
 
     return lambda data: write_members(change(read_members(data)))
 
 
 def _edit(part: str, change: Callable[[bytes], bytes]) -> Callable[[Members], Members]:
-    from xl_localism.hostile import _edit as edit
+    from hostile import _edit as edit
 
     return edit(part, change)
 
@@ -64,7 +64,7 @@ def _before_sheet_data(cells: bytes) -> Callable[[bytes], bytes]:
 
 
 def _in_first_data_cell(new_cell: bytes) -> Callable[[bytes], bytes]:
-    from xl_localism.hostile import _in_first_data_cell as in_first
+    from hostile import _in_first_data_cell as in_first
 
     return in_first(new_cell)
 
@@ -121,7 +121,7 @@ RUNS = b"<si><r><t>Thames</t></r><r><t> </t></r><r><t>Valley</t></r></si>"
 
 
 def ordinary_mutations() -> list[Mutation]:
-    from xl_localism.hostile import Mutation
+    from hostile import Mutation
 
     m: list[Mutation] = []
 
