@@ -274,3 +274,144 @@ def test_renders_in_libreoffice_to_a_page_image(tmp_path):
                     str(tmp_path / "page")], check=True, capture_output=True, timeout=60)
     pages = list(tmp_path.glob("page*.png"))
     assert len(pages) == 1 and pages[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# QA review of the generated letters
+
+
+def _driver_section(document, name: str) -> list[str]:
+    paragraphs = document.paragraphs
+    start = next(i for i, p in enumerate(paragraphs) if p.text == name
+                 and p.style.name == "Heading 2")
+    section = []
+    for p in paragraphs[start + 1:]:
+        if p.style.name.startswith("Heading"):
+            break
+        section.append(p.text)
+    return section
+
+
+@pytest.mark.parametrize("case", ["england", "wales"])
+def test_every_driver_gives_its_score_and_rag_and_coverage_separately(case, request):
+    _, assessment, document = request.getfixturevalue(case)
+    uncovered = [d for d in assessment.drivers if not d.covered]
+    assert uncovered, "the samples leave Victims Services uncovered"
+    for d in assessment.drivers:
+        text = " ".join(_driver_section(document, d.name))
+        assert d.score is not None and d.rag is not None
+        assert f"{d.score:.1f} ({d.rag.value})" in text, d.name
+        carries = "business plan objective carries it yet" in text
+        assert carries is (not d.covered), d.name
+    victims = assessment.driver(Driver.VS)
+    text = " ".join(_driver_section(document, victims.name))
+    assert f"{victims.score:.1f} ({victims.rag.value})" in text
+    assert "from our IPPF measures alone" in text
+
+
+def test_wales_says_once_that_ni_coded_targets_are_local_partnership_targets(wales):
+    _, assessment, document = wales
+    paragraphs = _paragraphs(document)
+    explained = [i for i, p in enumerate(paragraphs) if "(NI-coded)" in p
+                 and "not a line of accountability" in p]
+    assert len(explained) == 1
+    first_table = next(i for i, p in enumerate(document.element.body.iterchildren())
+                       if p.tag.endswith("}tbl"))
+    body = list(document.element.body.iterchildren())
+    # The explanation comes before the first table that lists an NI code.
+    assert body.index(document.paragraphs[explained[0]]._p) < first_table
+    codes = [t.ni for t in assessment.targets if t.relevant]
+    assert any(code in paragraphs[explained[0]] for code in codes)
+    headers = {t.rows[0].cells[1].text for t in document.tables if len(t.columns) == 5}
+    assert headers == {"Partnership target"}
+
+
+def test_recommendation_3_does_not_call_unlinked_targets_done(england):
+    _, assessment, document = england
+    relevant = [t for t in assessment.targets if t.relevant]
+    unlinked = [t for t in relevant if not t.linked]
+    assert unlinked and any(f.code == "LAA_UNLINKED" for f in assessment.flags)
+    line = next(p for p in _paragraphs(document) if p.startswith("Recommendation 3"))
+    assert "business plan linkage: done" not in line
+    assert f"{len(relevant) - len(unlinked)} of {len(relevant)} linked today" in line
+    assert "checklist C1 is marked Complete, but" in line
+    for t in unlinked:
+        assert f"{t.ni} ({t.laa})" in line
+
+
+@pytest.mark.parametrize("case", ["england", "wales"])
+def test_measures_are_judged_against_annual_targets_not_a_trajectory(case, request):
+    _, _, document = request.getfixturevalue(case)
+    readiness = next(p for p in _paragraphs(document) if p.startswith("Our readiness for"))
+    assert "targets and measures are performing against their trajectory" not in readiness
+    assert "IPPF measures against their annual targets" in readiness
+    bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
+    assert any("against an annual target of" in b for b in bullets)
+
+
+def _longest_word_mm(texts, points: float, bold: bool) -> float:
+    """An estimate of the longest single word's width in DejaVu, LibreOffice's wide stand-in for
+    Calibri and Cambria: "Buckinghamshire" in 9 pt DejaVu Sans Bold measures 87.6 pt in the PDF,
+    0.65 em a character (Calibri is narrower, so Word has room to spare)."""
+    longest = max((len(word) for text in texts for word in text.split()), default=0)
+    return longest * (0.66 if bold else 0.60) * points * 25.4 / 72
+
+
+@pytest.mark.parametrize("case", ["england", "wales"])
+def test_table_columns_have_fixed_widths_that_fit_the_laa_names(case, request):
+    from docx.shared import Length
+
+    from xl_localism.render.docx import TABLE_TEXT, TABLE_TEXT_SIZE
+
+    _, _, document = request.getfixturevalue(case)
+    section = document.sections[0]
+    usable = Length(section.page_width - section.left_margin - section.right_margin)
+    assert abs(usable.cm - 16.0) < 0.01
+    points = document.styles[TABLE_TEXT].font.size.pt
+    assert points == TABLE_TEXT_SIZE.pt
+    padding_mm = 2 * 1.9 + 1  # Word's default cell margins (0.19 cm a side), and some room
+    for table in document.tables:
+        assert table.autofit is False
+        assert "w:tblLayout" in table._tbl.xml and 'w:type="fixed"' in table._tbl.xml
+        widths = []
+        for column in table.columns:
+            cells = {cell.width for cell in column.cells}
+            assert len(cells) == 1 and None not in cells, "every cell of a column has its width"
+            widths.append(cells.pop())
+        assert abs(sum(w.cm for w in widths) - 16.0) < 0.05
+        for row in table.rows:
+            for cell in row.cells:
+                assert all(p.style.name == TABLE_TEXT for p in cell.paragraphs)
+        if table.rows[0].cells[0].text in ("LAA", "Local authority"):
+            labels = [row.cells[0].text for row in table.rows]
+            needed = _longest_word_mm(labels, points, bold=True) + padding_mm
+            assert widths[0].mm >= needed, (labels, widths[0].mm, needed)
+            # The longest LAA name in England's shipped tables fits as well.
+            assert widths[0].mm >= _longest_word_mm(["Northamptonshire"], points, True) \
+                + padding_mm
+
+
+def test_a_blank_trust_cell_heads_the_letter_with_a_placeholder(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.load_workbook(ENGLAND)
+    cell = read_workbook(ENGLAND).about.source.cells["trust"]
+    book["About"][cell].value = None
+    path = tmp_path / "all.xlsx"
+    book.save(path)
+    submission, assessment = _scored(path)
+    assert assessment.trust in ("all", "all.xlsx")  # the engine's stand-in: the file's name
+    document = _open(statement_docx_bytes(submission, assessment))
+    text = _all_text(document)
+    assert document.paragraphs[0].text == "[Trust name]"
+    assert "all.xlsx Probation Trust" not in text and "all Probation Trust" not in text
+    assert "From 1 April 2010 [Trust name] is a Responsible Authority" in text
+    assert "Board of [Trust name]" in text
+    note = next(p.text for p in document.paragraphs if p.style.name == "Quote")
+    assert "the workbook gives no trust name" in note.casefold()
+    footer = document.sections[0].footer.paragraphs[0].text
+    assert footer.startswith("[Trust name] ·")
+    layout = statement_layout(build_statement(assessment, submission))
+    assert layout.blocks[0].values[0][0].startswith("[Trust name]: Position Statement")
+    # A named trust keeps its name.
+    named, scored = _scored(ENGLAND)
+    assert build_statement(scored, named).trust == "Thames Valley"

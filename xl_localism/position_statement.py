@@ -2,9 +2,10 @@
 
 Built only from what the workbook says and what the engine concluded: who it is addressed to (by
 LAA), the trust's duties as a Responsible Authority, its readiness, its strategic approach under
-each of the five outcome drivers (the LAA targets it leads or contributes to and where they stand
-against their trajectory, its IPPF measures), scrutiny readiness, and the commitments that close
-its gaps. It is a draft for the Board to edit, never a finished document, and says so.
+each of the five outcome drivers (its score there, the LAA targets it leads or contributes to and
+where they stand against their trajectory, its IPPF measures against their annual targets),
+scrutiny readiness, and the commitments that close its gaps. It is a draft for the Board to edit,
+never a finished document, and says so.
 
 Pure: :func:`build_statement` makes a small model of the document (:class:`Statement`: a title
 block, addressees by LAA, sections of paragraphs, bullets and tables) that several renderers
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import PurePath
 from typing import Literal
 
 from xl_localism.catalogue import default_catalogue
@@ -24,6 +26,7 @@ from xl_localism.layout import NOTE, SECTION, TITLE, Block, SheetLayout, Style
 from xl_localism.models import (
     Assessment,
     ChecklistItem,
+    DriverResult,
     Flag,
     MeasureResult,
     Submission,
@@ -36,9 +39,13 @@ STATEMENT_TITLE = "Position Statement / Statement of Intent"
 # Long lists read badly in a letter; the rest is in the Flags sheet.
 MAX_LISTED = 8
 NAME = "[Name]"
+# Heads the letter when the About sheet gives no trust name (the engine then uses the file's).
+TRUST = "[Trust name]"
 OWNER = "[Owner]"
 DUE = "[Date]"
 DISTRIBUTION = "Distribution"
+# The driver tables' columns in cm (LAA, target, role, status, latest against expected).
+DRIVER_TABLE_WIDTHS = (4.0, 4.4, 2.4, 1.7, 3.5)
 
 Kind = Literal["title", "note", "heading", "subheading", "text", "bullet"]
 
@@ -90,7 +97,9 @@ class Bullets:
 class Table:
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
-    # Relative column widths, for renderers that lay out a page.
+    # Column widths in centimetres for an A4 page's 16 cm of text, for renderers that lay out a
+    # page (they scale them to the page they have). Wide enough for the longest single word a
+    # column holds (an LAA name such as "Buckinghamshire" or "Northamptonshire") not to break.
     widths: tuple[float, ...] = ()
     # The first column names the row (an LAA): renderers may emphasise it.
     row_labels: bool = True
@@ -166,8 +175,11 @@ def _item_state(item: ChecklistItem | None, what: str) -> str:
 
 
 def trust_title(trust: str) -> str:
-    """ "Thames Valley" -> "Thames Valley Probation Trust"; a name that says it already is kept."""
-    return trust if "probation" in trust.casefold() else f"{trust} Probation Trust"
+    """ "Thames Valley" -> "Thames Valley Probation Trust"; a name that says it already, or the
+    [Trust name] placeholder, is kept."""
+    if trust == TRUST or "probation" in trust.casefold():
+        return trust
+    return f"{trust} Probation Trust"
 
 
 def _we_will(action: str) -> str:
@@ -192,7 +204,7 @@ def _trajectory(t: TargetResult) -> str:
 def _measure_line(m: MeasureResult) -> str:
     name = f" {m.measure}" if m.measure else ""
     if m.actual is not None and m.target is not None:
-        figures = f" ({_number(m.actual)} against a target of {_number(m.target)})"
+        figures = f" ({_number(m.actual)} against an annual target of {_number(m.target)})"
     else:
         figures = " (no figures yet)"
     return f"{m.code}{name}: {m.status.value}{figures}"
@@ -210,13 +222,28 @@ class _Context:
     partnership: str  # "Crime and Disorder Reduction Partnership" or "Community Safety ..."
     short: str  # "CDRP" or "CSP"
     area: str  # "LAA" or "local authority": what the Targets sheet's LAA column names
+    trust: str  # the trust's name, or the [Trust name] placeholder when the workbook gives none
     laas: list[str]
     relevant: list[TargetResult]
     checklist: dict[str, ChecklistItem]
 
 
+def trust_named(assessment: Assessment, submission: Submission) -> bool:
+    """Whether the About sheet named the trust: the engine's ``trust_named`` where it has one,
+    else whether the trust's name is only the file's name (or its stem) standing in for it."""
+    for model in (assessment, submission.about):
+        if "trust_named" in type(model).model_fields:
+            return bool(model.trust_named)
+    source = submission.source_name
+    if not source:
+        return True
+    return assessment.trust not in {source, PurePath(source).stem, "Unknown trust"}
+
+
 def build_statement(assessment: Assessment, submission: Submission) -> Statement:
     """The whole statement as a model, built once for every renderer. Pure."""
+    named = trust_named(assessment, submission)
+    trust = assessment.trust if named else TRUST
     wales = assessment.nation is Nation.WALES
     ctx = _Context(
         assessment=assessment,
@@ -226,6 +253,7 @@ def build_statement(assessment: Assessment, submission: Submission) -> Statement
         else "Crime and Disorder Reduction Partnership",
         short="CSP" if wales else "CDRP",
         area="local authority" if wales else "LAA",
+        trust=trust,
         laas=list(dict.fromkeys(t.laa for t in assessment.targets)),
         relevant=[t for t in assessment.targets if t.relevant],
         # The first row of a repeated ID is the one scored.
@@ -236,8 +264,11 @@ def build_statement(assessment: Assessment, submission: Submission) -> Statement
             f"from the localism workbook as at {_day(assessment.as_at)}. Generated by "
             "xl-localism: check every sentence and complete the [bracketed] placeholders "
             "before it is sent.")
+    if not named:
+        note += (f" The workbook gives no trust name (the About sheet's Trust is blank), so the "
+                 f"letter says {TRUST}: fill it in here, or in the workbook and draft it again.")
     return Statement(
-        trust=assessment.trust,
+        trust=trust,
         wales=wales,
         title=STATEMENT_TITLE,
         as_at=_day(assessment.as_at),
@@ -256,7 +287,7 @@ def build_statement(assessment: Assessment, submission: Submission) -> Statement
         closing=("We will report our progress against these commitments to the Board each "
                  f"quarter and share it with our partners in each {ctx.short}.",
                  "Yours sincerely,", NAME, f"Chief Officer, on behalf of the Board of "
-                 f"{trust_title(assessment.trust)}"),
+                 f"{trust_title(trust)}"),
         prepared_by=prepared,
     )
 
@@ -290,7 +321,7 @@ def _addressees(ctx: _Context) -> tuple[AddresseeGroup, ...]:
 
 
 def _responsibilities(ctx: _Context) -> Section:
-    trust = ctx.assessment.trust
+    trust = ctx.trust
     health = "local health board" if ctx.wales else "primary care trust"
     duty = Text(f"From 1 April 2010 {trust_title(trust)} is a Responsible Authority under the "
                 "Crime and Disorder Act 1998 (as amended), alongside the police, the fire and "
@@ -298,14 +329,26 @@ def _responsibilities(ctx: _Context) -> Section:
                 f"{ctx.partnership} ({ctx.short}) in its area. We will take our full part in "
                 f"each {ctx.short}'s strategic assessment, plan and decisions.")
     if ctx.wales:
-        return Section("Our responsibilities", (duty, Text(
+        made_in_wales = [duty, Text(
             "Made in Wales: the National Indicators and Local Area Agreements do not apply in "
             "Wales, so we are not held to account through National Indicators. We align our "
             "work with the Welsh Assembly Government's local partnership frameworks in "
             + (_listed(ctx.laas) if ctx.laas else "each local authority in our area")
             + " and with the Community Safety Partnerships, and account for our performance "
             "through those frameworks and the Integrated Probation Performance Framework "
-            "(IPPF).")))
+            "(IPPF).")]
+        codes = list(dict.fromkeys(t.ni for t in ctx.relevant))
+        if codes:
+            # Said once, before the driver tables list them.
+            examples = _listed(codes[:3], limit=None)
+            made_in_wales.append(Text(
+                "With our Community Safety Partnerships we do still track some outcomes through "
+                "measures that carry a National Indicator code"
+                f" ({'such as ' if len(codes) > 3 else ''}{examples}), as local partnership "
+                "targets agreed with each partnership. We list them below as local partnership "
+                "targets (NI-coded): they show our part in each partnership's plan, not a line "
+                "of accountability through National Indicators."))
+        return Section("Our responsibilities", tuple(made_in_wales))
     areas = f" of {_listed(ctx.laas)}" if ctx.laas else ""
     return Section("Our responsibilities", (duty, Text(
         f"As a statutory partner in the Local Area Agreements (LAAs){areas}, we have a duty "
@@ -323,8 +366,9 @@ def _readiness(ctx: _Context) -> Section:
         f"which is {a.rag.value}, as defined in the xl-localism method. It combines our "
         f"self-assessment against the readiness checklist ({_percent(a.self_assessment.value)}),"
         f" how well our business plan and IPPF measures line up with {targets} "
-        f"({_percent(a.alignment.value)}) and how our targets and measures are performing "
-        f"against their trajectory ({_percent(a.performance.value)}).")]
+        f"({_percent(a.alignment.value)}) and how our targets are performing against their "
+        "trajectories and our IPPF measures against their annual targets "
+        f"({_percent(a.performance.value)}).")]
     if a.capped_by:
         gaps = _listed([_CRITICAL.get(code, code) for code in a.capped_by])
         if a.rag is not a.rag_before_cap:
@@ -347,15 +391,15 @@ _CRITICAL = {
 def _drivers_intro(ctx: _Context) -> Section:
     names = _listed(list(DRIVER_NAMES.values()))
     if ctx.wales:
-        what = ("the local partnership targets we lead or contribute to, by local authority, "
-                "and where each stands against its trajectory")
+        what = ("the local partnership targets (NI-coded) we lead or contribute to, by local "
+                "authority, and where each stands against its trajectory")
     else:
         what = ("the LAA targets we lead or contribute to, by LAA, and where each stands "
                 "against its trajectory")
     return Section("Our strategic approach under the five outcome drivers", (Text(
         f"The IPPF sets five outcome drivers: {names}. Under each we set out our business "
         f"plan objectives, {what} at {_day(ctx.assessment.as_at)} (the latest figure against "
-        "the figure expected by then), and our IPPF measures."),))
+        "the figure expected by then), and our IPPF measures against their annual targets."),))
 
 
 def _count_measures(assessment: Assessment) -> dict[str, str]:
@@ -371,6 +415,25 @@ def _count_measures(assessment: Assessment) -> dict[str, str]:
     return shared
 
 
+def _driver_standing(d: DriverResult, wales: bool) -> str:
+    """The driver's score and RAG as the engine has them, and, separately, whether a relevant
+    target or an objective carries it (A2's "covered"): a driver may be scored on its IPPF
+    measures alone and still be uncovered."""
+    target = "local partnership target" if wales else "LAA target"
+    if d.score is None:
+        standing = "Our score under this driver: none yet, as there is nothing to score it on"
+    else:
+        rag = f" ({d.rag.value})" if d.rag else ""
+        standing = f"Our score under this driver: {d.score:.1f}{rag}"
+    standing += ", as defined in the xl-localism method"
+    if d.covered:
+        return standing + "."
+    if d.score is not None:
+        standing += ", from our IPPF measures alone"
+    return (f"{standing}. No relevant {target} or business plan objective carries it yet: we "
+            "commit below to add one.")
+
+
 def _driver_sections(ctx: _Context) -> list[Section]:
     a, wales = ctx.assessment, ctx.wales
     shared = _count_measures(a)
@@ -378,14 +441,7 @@ def _driver_sections(ctx: _Context) -> list[Section]:
     for d in a.drivers:
         content: list[Content] = []
         objectives = [o for o in ctx.submission.objectives if d.driver in o.drivers]
-        if d.covered:
-            standing = ("no score yet" if d.score is None
-                        else f"{d.score:.1f} ({d.rag.value})" if d.rag else f"{d.score:.1f}")
-            content.append(Text(f"Our score under this driver: {standing}, as defined in the "
-                                "xl-localism method."))
-        else:
-            content.append(Text("Not yet covered by a relevant local target or a business plan "
-                                "objective: we commit below to add one."))
+        content.append(Text(_driver_standing(d, wales)))
         if objectives:
             content.append(Text("Business plan: " + "; ".join(
                 f"{o.ref}{f' {o.objective}' if o.objective else ''}" for o in objectives) + "."))
@@ -393,12 +449,13 @@ def _driver_sections(ctx: _Context) -> list[Section]:
         if targets:
             by_laa = sorted(targets, key=lambda t: ctx.laas.index(t.laa))
             content.append(Table(
-                ("Local authority" if wales else "LAA", "Target", "Our role", "Status",
+                ("Local authority" if wales else "LAA",
+                 "Partnership target" if wales else "Target", "Our role", "Status",
                  "Latest against expected"),
                 tuple((t.laa, f"{t.ni}{f' {t.title}' if t.title else ''}", _role(t.role),
                        t.status.value if t.status else "Not judged",
                        _trajectory(t)) for t in by_laa),
-                widths=(2.2, 2.6, 1.7, 1.1, 1.9)))
+                widths=DRIVER_TABLE_WIDTHS))
         elif d.ni_measurable and d.covered:
             kind = "local partnership" if wales else "LAA"
             content.append(Text(f"We lead or contribute to no {kind} target under this driver "
@@ -460,14 +517,26 @@ def _commitments(ctx: _Context) -> Section:
         bullets.append("Alignment with the Welsh Assembly Government frameworks — "
                        + _item_state(checklist.get("W1"), "agreement") + ".")
     else:
-        linked = sum(1 for t in relevant if t.linked)
-        bullets.append("Recommendation 3 — link every relevant LAA improvement target to our "
-                       f"2010/11 business plan and performance management: {linked} of "
-                       f"{len(relevant)} linked today; "
-                       + _item_state(checklist.get("C1"), "business plan linkage") + ".")
+        bullets.append(_recommendation_3(relevant, checklist.get("C1")))
     bullets.append("Partnership — " + _item_state(
         checklist.get("D1"), f"strategic representation on every {ctx.short}") + ".")
     return Section("Our commitments", (Bullets(tuple(bullets)),))
+
+
+def _recommendation_3(relevant: list[TargetResult], c1: ChecklistItem | None) -> str:
+    """Linkage as it is: when checklist C1 says Complete but targets are unlinked, both."""
+    unlinked = [f"{t.ni} ({t.laa})" for t in relevant if not t.linked]
+    linked = len(relevant) - len(unlinked)
+    text = ("Recommendation 3 — link every relevant LAA improvement target to our 2010/11 "
+            f"business plan and performance management: {linked} of {len(relevant)} linked "
+            "today")
+    which = f"{len(unlinked)} target{'s are' if len(unlinked) != 1 else ' is'} not yet in the " \
+        f"business plan: {_listed(unlinked)}"
+    if unlinked and c1 is not None and c1.status is Status.COMPLETE:
+        return f"{text} (checklist {c1.id} is marked Complete, but {which})."
+    if unlinked:
+        return f"{text} ({which}); " + _item_state(c1, "business plan linkage") + "."
+    return f"{text}; " + _item_state(c1, "business plan linkage") + "."
 
 
 # Flags that are about the workbook itself, not commitments to partners.
@@ -482,7 +551,7 @@ def _gaps(ctx: _Context) -> Section:
         Text("Each gap the workbook shows, as a commitment. Owners and dates come from our "
              f"checklist where it names them; the Board completes the {OWNER} and {DUE} "
              "placeholders."),
-        Table(("Commitment", "Owner", "Due"), tuple(rows), widths=(4.6, 1.5, 1.4),
+        Table(("Commitment", "Owner", "Due"), tuple(rows), widths=(10.0, 3.4, 2.6),
               row_labels=False),
     ))
 

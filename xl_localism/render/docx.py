@@ -1,9 +1,11 @@
 """The Position Statement as a Word document (python-docx), for a Board to edit and send.
 
 Draws the model of :func:`xl_localism.position_statement.build_statement` with Word's own styles
-(Title, Subtitle, Heading 1/2, List Bullet, Quote, a table style), never direct formatting of the
-text, so a Board can restyle the whole letter from the Styles pane. The page is A4 and the footer
-numbers the pages with PAGE and NUMPAGES fields.
+(Title, Subtitle, Heading 1/2, List Bullet, Quote, a table style) and one of its own for the text
+in tables ("Table Text", a size smaller than the body), never direct formatting of the text, so a
+Board can restyle the whole letter from the Styles pane. Table columns have fixed widths wide
+enough that an LAA name does not break mid-word. The page is A4 and the footer numbers the pages
+with PAGE and NUMPAGES fields.
 
 Every string that came from the workbook (the trust, LAA and objective names, owners) is cleaned
 of the characters XML 1.0 cannot hold first: python-docx refuses control characters.
@@ -15,10 +17,11 @@ import io
 from pathlib import Path
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from xl_localism.models import Assessment, Submission
@@ -34,6 +37,10 @@ from xl_localism.position_statement import (
 from xl_localism.workbook.files import atomic_path, xml_text
 
 TABLE_STYLE = "Light Grid Accent 1"
+# The paragraph style of every table cell: smaller than the body, no space after, so a table of
+# five columns reads as a table on a 16 cm page.
+TABLE_TEXT = "Table Text"
+TABLE_TEXT_SIZE = Pt(9)
 
 
 def clean(text: str) -> str:
@@ -62,6 +69,7 @@ def write_statement_docx(submission: Submission, assessment: Assessment,
 def render_statement(statement: Statement):  # -> docx.document.Document
     document = Document()
     _page_setup(document, statement)
+    _table_text_style(document)
     trust = clean(trust_title(statement.trust))
 
     document.add_paragraph(trust, style="Title")
@@ -72,9 +80,15 @@ def render_statement(statement: Statement):  # -> docx.document.Document
 
     for section in statement.sections:
         document.add_heading(clean(section.heading), level=section.level)
-        for content in section.content:
+        # A section's opening text is kept on the page of its first table (paragraph layout,
+        # not text formatting), so a heading and its sentences are not left behind at a page
+        # foot while the table starts the next page.
+        first_table = next((i for i, c in enumerate(section.content) if isinstance(c, Table)), 0)
+        for index, content in enumerate(section.content):
             if isinstance(content, Text):
-                document.add_paragraph(clean(content.text))
+                paragraph = document.add_paragraph(clean(content.text))
+                if index < first_table:
+                    paragraph.paragraph_format.keep_with_next = True
             elif isinstance(content, Bullets):
                 for item in content.items:
                     document.add_paragraph(clean(item), style="List Bullet")
@@ -92,7 +106,7 @@ def render_statement(statement: Statement):  # -> docx.document.Document
     document.add_heading(DISTRIBUTION, level=1)
     rows = [(g.label, "\n".join(a.text for a in g.addressees)) for g in statement.addressees]
     _table(document, ("Local authority" if statement.wales else "LAA", "Addressees"), rows,
-           (1.2, 3.0))
+           (4.0, 12.0))
     return document
 
 
@@ -115,6 +129,16 @@ def _page_setup(document, statement: Statement) -> None:
     _field(footer, "PAGE")
     footer.add_run(" of ")
     _field(footer, "NUMPAGES")
+
+
+def _table_text_style(document) -> None:
+    style = document.styles.add_style(TABLE_TEXT, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = document.styles["Normal"]
+    style.quick_style = True
+    style.font.size = TABLE_TEXT_SIZE
+    paragraph = style.paragraph_format
+    paragraph.space_before = paragraph.space_after = Pt(0)
+    paragraph.line_spacing = 1.0
 
 
 def _field(paragraph: DocxParagraph, instruction: str) -> None:
@@ -142,14 +166,16 @@ def _table(document, headers: tuple[str, ...], rows, widths: tuple[float, ...] =
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _style_options(table, first_column=row_labels)
     for cell, header in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = clean(header)
+        _cell_text(cell, header)
     _row_options(table.rows[0], header=True)
     for values in rows:
         row = table.add_row()
         _row_options(row)
         for cell, value in zip(row.cells, values, strict=True):
-            cell.text = clean(str(value))
+            _cell_text(cell, str(value))
     if widths:
+        # Fixed widths on the grid and on every cell of each column (Word reads the cells,
+        # LibreOffice the grid), scaled to the page's text width: 16 cm on A4.
         section = document.sections[-1]
         usable = section.page_width - section.left_margin - section.right_margin
         total = sum(widths)
@@ -161,6 +187,12 @@ def _table(document, headers: tuple[str, ...], rows, widths: tuple[float, ...] =
                 cell.width = width
     # Room before the next paragraph: an empty paragraph would be text a Board must delete.
     document.add_paragraph().paragraph_format.space_after = 0
+
+
+def _cell_text(cell, text: str) -> None:
+    cell.text = clean(text)
+    for paragraph in cell.paragraphs:
+        paragraph.style = TABLE_TEXT
 
 
 def _style_options(table, *, first_column: bool) -> None:
