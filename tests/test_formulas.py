@@ -16,7 +16,7 @@ from xl_localism.engine import assess
 from xl_localism.flags import FLAG_RULES
 from xl_localism.tables import build_submission
 from xl_localism.vocab import Severity
-from xl_localism.workbook import reader
+from xl_localism.workbook import package
 from xl_localism.workbook.reader import read_workbook
 
 ENGINES = ["calamine", "openpyxl"]
@@ -227,17 +227,17 @@ EXPECTED = {(1, 2), (2, 1), (2, 4), (3, 1), (3, 2), (3, 3), (4, 2), (4, 3)}
 
 
 def _quick(data: bytes):
-    return reader._quick_uncalculated(data)
+    return package._quick_uncalculated(data)
 
 
 def _parsed(data: bytes):
-    return reader._parsed_uncalculated(io.BytesIO(data), chunk_size=37)
+    return package._parsed_uncalculated(io.BytesIO(data), chunk_size=37)
 
 
 def test_the_quick_reading_and_the_parse_agree():
     data = SHEET.replace(b"{rows}", CELLS).replace(b"{tail}", b"")
     assert _quick(data) == _parsed(data) == EXPECTED
-    assert reader._uncalculated_cells(io.BytesIO(data)) == EXPECTED
+    assert package._uncalculated_cells(io.BytesIO(data)) == EXPECTED
 
 
 @pytest.mark.parametrize("variant", [
@@ -258,7 +258,7 @@ def test_markup_the_quick_reading_cannot_follow_is_parsed(variant):
     data = variant(SHEET.replace(b"{rows}", CELLS).replace(b"{tail}", b""))
     assert _quick(data) is None
     assert _parsed(data) == EXPECTED
-    assert reader._uncalculated_cells(io.BytesIO(data)) == EXPECTED
+    assert package._uncalculated_cells(io.BytesIO(data)) == EXPECTED
 
 
 def test_extension_list_formulas_are_not_cells():

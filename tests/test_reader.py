@@ -16,7 +16,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from tests.conftest import replace_part, sample_tables, write_tables
 from xl_localism.engine import assess
 from xl_localism.tables import build_submission
-from xl_localism.workbook import reader
+from xl_localism.workbook import engines, package, reader
 from xl_localism.workbook.reader import WorkbookError, read_workbook
 
 ENGINES = ["calamine", "openpyxl"]
@@ -102,7 +102,7 @@ def test_small_parts_inflate_from_the_mapped_file_as_zipfile_reads_them(good_fil
     with good_file.open("rb") as handle, zipfile.ZipFile(handle) as archive, \
             mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
         for member in archive.infolist():
-            with reader._open_part(archive, mapped, member) as part:
+            with package._open_part(archive, mapped, member) as part:
                 assert part.read() == archive.read(member), member.filename
 
 
@@ -132,7 +132,7 @@ def test_zip_bomb_refused_before_inflating(tmp_path, good_file, monkeypatch):
                         out=tmp_path / "bomb.xlsx")
     with pytest.raises(WorkbookError, match="zip bomb"):
         read_workbook(bomb)
-    monkeypatch.setattr(reader, "MAX_UNCOMPRESSED_BYTES", 1024)
+    monkeypatch.setattr(package, "MAX_UNCOMPRESSED_BYTES", 1024)
     with pytest.raises(WorkbookError, match="would inflate"):
         read_workbook(good_file)
 
@@ -377,7 +377,7 @@ def test_a_table_without_a_header_row_is_read_alike_by_both_engines(tmp_path, go
 
     headless = replace_part(good_file, table_part, no_header_row, tmp_path / "headless.xlsx")
     declared = {t.name: t for t in reader.inspect_package(headless).tables}
-    by_openpyxl = {t.name: t for t in reader._read_openpyxl(headless)[1]}
+    by_openpyxl = {t.name: t for t in engines.read_openpyxl(headless)[1]}
     assert declared == by_openpyxl
     before = {t.name: t for t in reader.inspect_package(good_file).tables}
     moved = [name for name in before if before[name] != declared[name]]
