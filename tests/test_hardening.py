@@ -74,6 +74,7 @@ def _batch(inbox: Path, out: Path, *extra: str) -> tuple[int, str]:
 any_text = st.text(st.characters(exclude_categories=()), max_size=40)
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(text=any_text)
@@ -413,6 +414,7 @@ def test_rejection_reasons_are_one_line_without_server_paths():
 
 # --- 9. score has the batch's guards ---------------------------------------------------------
 
+@pytest.mark.slow
 def test_score_survives_a_reader_that_aborts_or_exhausts_memory(base, monkeypatch):
     from xl_localism.workbook import isolated
 
