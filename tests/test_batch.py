@@ -103,7 +103,8 @@ def test_batch_report_matches_the_engine_cell_by_cell(inbox, tmp_path):
         assert row[column["Score"]] == expected["score"]
         assert row[column["RAG"]] == expected["rag"]
         for driver, value in expected["drivers"].items():
-            assert row[column[driver]] == value
+            # A driver with no score reads as the Summary's driver table says it.
+            assert row[column[driver]] == ("not covered" if value is None else value)
         for severity, count in expected["flag_counts"].items():
             assert row[column[severity.capitalize()]] == count
         scores.append(row[column["Score"]])
@@ -137,6 +138,40 @@ def test_the_summaries_a_batch_keeps_are_the_engines(inbox, tmp_path):
     for outcome in (first, second):
         expected = runner.summary_of(to_json(assess(read_workbook(inbox / outcome.source))))
         assert outcome.summary == {**expected, "source": outcome.source}
+
+
+def test_every_report_sheet_prints_readably(inbox, tmp_path):
+    """Landscape where wide, shrunk across (never to a sliver), headers on every page, and each
+    chart on a page of its own so no page break cuts one."""
+    result = _run(inbox, tmp_path / "out")
+    report = openpyxl.load_workbook(tmp_path / "out" / "national_summary.xlsx")
+    league = report["League table"]
+    assert league.page_setup.orientation == "landscape"
+    assert league.sheet_properties.pageSetUpPr.fitToPage
+    # Two pages across, the rank and trust on both; score and RAG sit beside them on the first.
+    assert (league.page_setup.fitToWidth, league.page_setup.fitToHeight) == (2, 0)
+    assert league.print_title_rows == "$1:$1" and league.print_title_cols == "$A:$B"
+    for name in ("Heatmap", "Flags", "Rejected", "Superseded", "Charts"):
+        sheet = report[name]
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, name
+        # One page wide (1 is the default, and so may be left unwritten), as many down.
+        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+    charts = report["Charts"]
+    breaks = [b.id + 1 for b in charts.row_breaks.brk]  # a break below row id
+    assert len(breaks) == 1 and len(charts._charts) == 2
+    tops = [chart.anchor._from.row + 1 for chart in charts._charts]
+    chart_rows = 15  # 7.5 cm at the default row height
+    assert tops[0] + chart_rows < breaks[0] + 1 <= tops[1]
+    # A driver with no score says so in the League and the Heatmap, as on the Summary sheet.
+    column = {h: i for i, h in enumerate(LEAGUE_HEADERS)}
+    uncovered = [(o.summary["trust"], d) for o in result.current
+                 for d, score in o.summary["drivers"].items() if score is None]
+    assert uncovered, "the inbox should hold a trust with a driver not covered"
+    rows = {r[1]: r for r in league.iter_rows(min_row=2, values_only=True)}
+    heatmap = {r[0]: r for r in report["Heatmap"].iter_rows(min_row=2, values_only=True)}
+    for trust, driver in uncovered:
+        assert rows[trust][column[driver]] == "not covered"
+        assert heatmap[trust][2 + list(column).index(driver) - column["RR"]] == "not covered"
 
 
 def test_formula_like_text_stays_text_in_the_report_and_feedback(tmp_path, samples):
@@ -422,3 +457,17 @@ def test_history_records_once_and_the_trend_command(inbox, tmp_path):
     assert outcome.exit_code == 0 and "Humberside" in outcome.output
     trend_sheet = openpyxl.load_workbook(tmp_path / "trend.xlsx")["Trend"]
     assert trend_sheet._charts
+
+
+def test_an_xls_is_refused_in_the_same_words_by_score_and_by_a_batch(tmp_path):
+    from xl_localism.batch.discover import not_a_workbook
+    from xl_localism.workbook.package import OLD_XLS_REASON, inspect_package
+    from xl_localism.workbook.reader import WorkbookError
+
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    with pytest.raises(WorkbookError) as refused:
+        inspect_package(old)
+    assert OLD_XLS_REASON in str(refused.value)
+    assert not_a_workbook("return.XLS") == OLD_XLS_REASON
+    assert "save it as an Excel Workbook (.xlsx)" in OLD_XLS_REASON

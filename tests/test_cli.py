@@ -87,6 +87,8 @@ def test_demo_runs_the_main_job(tmp_path):
     assert result.exit_code == 0, result.output
     report = tmp_path / "demo" / "report" / "national_summary.xlsx"
     assert report.exists()
+    # The report's path is on one line, whole, however narrow the terminal: it can be copied.
+    assert f"Report: {report}" in result.output.splitlines()
     league = openpyxl.load_workbook(report)["League table"]
     # 42 areas; London's original return is superseded by its revision, not ranked.
     assert league.max_row - 1 == 42

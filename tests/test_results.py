@@ -214,7 +214,7 @@ def test_a_driver_without_any_component_is_not_covered(assessments) -> None:
     changed = assessment.model_copy(update={"drivers": [empty, *assessment.drivers[1:]]})
     rows = table_rows(header_block(summary_layout(changed), "Driver"))
     assert rows[0]["Score"] == "not covered"
-    assert rows[0]["RAG"] == "—"
+    assert rows[0]["RAG"] == "not covered"
 
 
 def test_targets_table(assessments) -> None:
@@ -392,7 +392,7 @@ def test_feedback_reference_values(tmp_path, samples) -> None:
     drivers = rows_under("Driver", len(assessment.drivers))
     for row, d in zip(drivers, assessment.drivers, strict=True):
         assert row[:3] == [d.driver.value, d.name, d.score]
-        assert row[3] == (d.rag.value if d.rag else "—")
+        assert row[3] == (d.rag.value if d.rag else "not covered")
         assert row[6] == d.relevant_targets and row[7] == d.measures
     targets = rows_under("LAA", len(assessment.targets))
     for row, t in zip(targets, assessment.targets, strict=True):

@@ -88,6 +88,8 @@ MEASURES_TABLE = "LocalismMeasures"
 METHOD_NOTE = ("Every formula, with a worked example, is in the method published with "
                "xl-localism (docs/method.md).")
 TABLE_STYLE = "TableStyleLight9"
+# A driver with no score, in every workbook (Summary, Peers, the national League and Heatmap).
+NOT_COVERED = "not covered"
 
 COMPONENT_NAMES = {
     "S": "Self-assessment (readiness checklist)",
@@ -333,6 +335,11 @@ class SheetLayout:
     row_heights: dict[int, float] = field(default_factory=dict)
     # Printed pages break above these sheet rows, so a table or chart is not cut in two.
     page_breaks: list[int] = field(default_factory=list)
+    # With ``fit_to_width``: how many pages across the sheet is shrunk to fit (as many down as
+    # it takes). More than one suits a table too wide to read on one: see print_title_columns.
+    pages_wide: int = 1
+    # Columns repeated at the left of every printed page, e.g. "A:B" (the rank and the trust).
+    print_title_columns: str | None = None
 
     def block_named(self, table_name: str) -> Block:
         return next(b for b in self.blocks if b.table_name == table_name)
@@ -528,9 +535,10 @@ def summary_layout(assessment: Assessment) -> SheetLayout:
         name=schema.SUMMARY_SHEET,
         blocks=sheet.blocks,
         charts=[chart],
-        column_widths={"A": 24, "B": 44, "C": 12, "D": 13, "E": 13, "F": 13, "G": 13,
-                       "H": 13, "I": 12, "J": 12, "K": 12, "L": 12, "M": 12, "N": 12,
-                       "O": 10},
+        # Narrow enough that, fitted to a landscape page's width, it prints at a readable size:
+        # headers wrap, and the widest values (percentages, "left out", "Contributor") fit.
+        column_widths={"A": 24, "B": 44, **{letter: 11 for letter in "CDEFGHIJKLMN"},
+                       "O": 8},
         tab_colour=CHART_RAG_COLOURS[assessment.rag.value],
         page_breaks=sheet.page_breaks,
     ).fit_row_heights()
@@ -596,8 +604,8 @@ def _components(assessment: Assessment, anchor: str) -> Block:
 
 
 def _driver_row(d: DriverResult) -> list[Any]:
-    return [d.driver.value, d.name, "not covered" if d.score is None else d.score,
-            d.rag.value if d.rag else "—", _yes_no(d.covered), _yes_no(d.ni_measurable),
+    return [d.driver.value, d.name, NOT_COVERED if d.score is None else d.score,
+            d.rag.value if d.rag else NOT_COVERED, _yes_no(d.covered), _yes_no(d.ni_measurable),
             d.relevant_targets, d.measures, _fraction(d.linkage),
             _fraction(d.measure_alignment), _fraction(d.performance)]
 
@@ -610,7 +618,7 @@ def _drivers(drivers: list[DriverResult], anchor: str) -> Block:
                    [_driver_row(d) for d in drivers],
                    formats={2: SCORE, 6: COUNT, 7: COUNT, 8: PERCENT, 9: PERCENT, 10: PERCENT})
     for r, d in enumerate(drivers, start=1):
-        block.cell_styles[(r, 3)] = rag_style(d.rag)
+        block.cell_styles[(r, 3)] = rag_style(d.rag) if d.rag else LEFT_OUT
         if d.score is None:
             block.cell_styles[(r, 2)] = LEFT_OUT
         for c, component in ((8, d.linkage), (9, d.measure_alignment), (10, d.performance)):

@@ -144,7 +144,9 @@ def _summarise(console: Console, result: BatchResult) -> int:
     skipped = (f", {result.skipped} skipped by rule (lock, hidden and system files)"
                if result.skipped else "")
     console.print(f"{len(result.scored)} scored{superseded}, {len(result.rejected)} rejected"
-                  f"{skipped}. Report: [bold]{escape(str(result.report))}[/]")
+                  f"{skipped}.")
+    # On a line of its own, never wrapped: a path broken across lines cannot be copied.
+    console.print(f"Report: [bold]{escape(str(result.report))}[/]", soft_wrap=True)
     return result.exit_code
 
 

@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from xl_localism.workbook.package import OLD_XLS_REASON
+
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 # Excel files we cannot read; listing them as rejected tells the sender what to do.
 OTHER_EXCEL_SUFFIXES = {
-    ".xls": "an old binary Excel 97-2003 workbook (.xls); save it as .xlsx",
+    ".xls": OLD_XLS_REASON,
     ".xlsb": "a binary workbook (.xlsb); save it as .xlsx",
     ".ods": "an OpenDocument spreadsheet (.ods); save it as .xlsx",
 }

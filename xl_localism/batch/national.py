@@ -41,6 +41,9 @@ SCORE = "0.0"
 DATE = "dd/mm/yyyy"
 DATE_TIME = "dd/mm/yyyy hh:mm:ss"
 WRAP = Style(wrap=True)
+# A driver with no score, as the Summary sheet's driver table says it.
+NOT_COVERED = layout.NOT_COVERED
+NOT_COVERED_LOOK = Style(italic=True, font_colour=layout.MUTED, horizontal="right")
 # Stacked bars per driver: green, amber, red and not covered, as the heatmap reads them.
 DRIVER_RAG_COLOURS = ("63BE7B", "FFD966", "F8696B", "BFBFBF")
 
@@ -138,28 +141,38 @@ def league_layout(ranked: list[Outcome], report_dir: Path) -> SheetLayout:
         looks = {4: Style(number_format=DATE), 6: Style(number_format=SCORE),
                  7: _look(result["rag"], bold=True), len(LEAGUE_HEADERS) - 1: WRAP}
         for offset, driver in enumerate(DRIVERS):
-            looks[first_driver + offset] = _look(driver_rags.get(driver), number_format=SCORE)
+            looks[first_driver + offset] = (
+                NOT_COVERED_LOOK if result["drivers"][driver] is None
+                else _look(driver_rags.get(driver), number_format=SCORE))
         table.add([
             rank, result["trust"], result["nation"], result.get("region"),
             _as_date(result.get("as_at")), outcome.period or period_of(result.get("as_at")),
             result["score"], result["rag"],
-            *[result["drivers"][d] for d in DRIVERS],
+            *[_driver_score(result, d) for d in DRIVERS],
             *[result["flag_counts"][s] for s in SEVERITIES],
             outcome.source, feedback, "; ".join(outcome.notes) or None,
         ], looks)
     # Headers wrap, so each column fits its values; the note wraps within its limit.
-    limits = [(6, 6), (12, 34), (8, 9), (10, 24), (11, 11), (11, 11), (7, 7), (7, 7),
-              *[(6, 6)] * len(DRIVERS), *[(8, 9)] * len(SEVERITIES), (14, 50), (14, 40),
-              (10, 40)]
+    # ("not covered" takes two lines of a driver's column.)
+    limits = [(6, 6), (12, 34), (8, 9), (10, 18), (11, 11), (11, 11), (7, 7), (7, 7),
+              *[(6, 6)] * len(DRIVERS), *[(8, 8)] * len(SEVERITIES), (14, 36), (14, 30),
+              (10, 36)]
     block = table.block(table_name="League")
     # Every cell wraps (and so reads from the top of its row): a path longer than its column
     # goes on to a second line instead of being cut by the cell beside it.
     block.style = WRAP
+    # Printed landscape, shrunk to two pages across with the rank and trust repeated on both
+    # (score and RAG always on the first), and the header row on every page down.
     sheet = SheetLayout(name="League table", blocks=[block],
                         column_widths=_fitted(table.rows[1:], limits),
-                        freeze="C2", landscape=True, fit_to_width=False,
-                        print_title_rows="1:1")
+                        freeze="C2", landscape=True, fit_to_width=True, pages_wide=2,
+                        print_title_rows="1:1", print_title_columns="A:B")
     return sheet.fit_row_heights()
+
+
+def _driver_score(result: dict[str, Any], driver: str) -> float | str:
+    score = result["drivers"][driver]
+    return NOT_COVERED if score is None else score
 
 
 def heatmap_layout(ranked: list[Outcome]) -> SheetLayout:
@@ -170,16 +183,16 @@ def heatmap_layout(ranked: list[Outcome]) -> SheetLayout:
         looks = {1: Style(number_format=DATE),
                  2 + len(DRIVERS): _look(result["rag"], bold=True, number_format=SCORE)}
         for offset, driver in enumerate(DRIVERS):
-            looks[2 + offset] = _look(rags.get(driver), number_format=SCORE)
+            looks[2 + offset] = (NOT_COVERED_LOOK if result["drivers"][driver] is None
+                                 else _look(rags.get(driver), number_format=SCORE))
         table.add([
             result["trust"], _as_date(result.get("as_at")),
-            *[result["drivers"][d] if result["drivers"][d] is not None else "not covered"
-              for d in DRIVERS],
+            *[_driver_score(result, d) for d in DRIVERS],
             result["score"],
         ], looks)
     return SheetLayout(name="Heatmap", blocks=[table.block()],
                        column_widths=_widths([30, 11, *[10] * 5, 10]), freeze="B2",
-                       landscape=False, fit_to_width=False)
+                       landscape=False, fit_to_width=True, print_title_rows="1:1")
 
 
 def flags_layout(ranked: list[Outcome]) -> SheetLayout:
@@ -229,7 +242,7 @@ def rejected_layout(rejected: list[Outcome], skipped: int = 0) -> SheetLayout:
             style=Style(italic=True)))
     sheet = SheetLayout(name="Rejected", blocks=blocks,
                         column_widths=_fitted(table.rows[1:], [(14, 50), (20, 90)]),
-                        landscape=False, fit_to_width=False)
+                        landscape=True, fit_to_width=True, print_title_rows="1:1")
     return sheet.fit_row_heights()
 
 
@@ -252,8 +265,11 @@ def superseded_layout(superseded: list[Outcome]) -> SheetLayout:
                    6: Style(number_format=DATE_TIME)})
     limits = [(16, 50), (16, 50), (12, 30), (10, 11), (11, 11), (19, 19), (19, 19)]
     return SheetLayout(name="Superseded", blocks=[table.block(table_name="Superseded")],
-                       column_widths=_fitted(table.rows[1:], limits), landscape=False,
-                       fit_to_width=False)
+                       column_widths=_fitted(table.rows[1:], limits), landscape=True,
+                       fit_to_width=True, print_title_rows="1:1")
+
+
+CHART_PAGE_ROWS = 18  # a 7.5 cm chart's 15 rows, and the blank rows around it
 
 
 def charts_layout(ranked: list[Outcome]) -> SheetLayout:
@@ -266,24 +282,27 @@ def charts_layout(ranked: list[Outcome]) -> SheetLayout:
         rags = Counter((o.summary or {}).get("driver_rag", {}).get(driver) for o in ranked)
         drivers.add([driver, rags.get("Green", 0), rags.get("Amber", 0), rags.get("Red", 0),
                      rags.get(None, 0)])
-    # One blank row between the two tables.
-    second = histogram.block()
-    start = second.height + 2
+    # Printed portrait, a page each: a table with its chart under it, so no chart is cut by
+    # a page break (a 7.5 cm chart covers 15 rows of the default height).
+    first = histogram.block()
+    first_chart = first.height + 2
+    start = first_chart + CHART_PAGE_ROWS
     by_driver = drivers.block(anchor=f"A{start}")
     end = start + len(DRIVERS)
     charts = [
-        ChartSpec(kind="bar", title="Readiness score distribution", anchor="G2",
+        ChartSpec(kind="bar", title="Readiness score distribution", anchor=f"A{first_chart}",
                   categories_ref="A2:A11", values_ref="B1:B11", titles_in_first_row=True,
                   y_axis_title="Trusts", show_values=False, width_cm=15, height_cm=7.5),
-        ChartSpec(kind="stacked bar", title="Driver RAG across trusts", anchor="G20",
+        ChartSpec(kind="stacked bar", title="Driver RAG across trusts",
+                  anchor=f"A{end + 2}",
                   categories_ref=f"A{start + 1}:A{end}", values_ref=f"B{start}:E{end}",
                   titles_in_first_row=True, y_axis_title="Trusts", show_values=False,
                   series_colours=DRIVER_RAG_COLOURS, legend=True, width_cm=15,
                   height_cm=7.5),
     ]
-    return SheetLayout(name="Charts", blocks=[second, by_driver], charts=charts,
+    return SheetLayout(name="Charts", blocks=[first, by_driver], charts=charts,
                        column_widths=_widths([14, 10, 10, 10, 12]), landscape=False,
-                       fit_to_width=False)
+                       fit_to_width=True, page_breaks=[start])
 
 
 def _trend_value(row: dict[str, Any], key: str) -> float | None:

@@ -107,8 +107,8 @@ def peers_layout(trust: str, standing: Standing) -> SheetLayout:
     for key, own in standing.own.items():
         national = standing.national.get(key) or (None, None, None)
         regional = standing.regional.get(key) or (None, None, None)
-        rows.append([_label(key), own if own is not None else "not covered",
-                     *national, *regional])
+        rows.append([_label(key), *[layout.NOT_COVERED if value is None else value
+                                    for value in (own, *national, *regional)]])
     table = Block(anchor="A6", values=rows, header=True, style=layout.BOXED,
                   row_styles={0: layout.HEADER},
                   column_styles={c: Style(number_format=layout.SCORE) for c in range(1, 8)},

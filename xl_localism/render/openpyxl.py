@@ -170,10 +170,12 @@ def _page_setup(sheet: Worksheet, layout: SheetLayout) -> None:
         sheet.page_setup.orientation = "landscape"
     if layout.fit_to_width:
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToWidth = layout.pages_wide
         sheet.page_setup.fitToHeight = 0
     if layout.print_title_rows:
         sheet.print_title_rows = layout.print_title_rows
+    if layout.print_title_columns:
+        sheet.print_title_cols = layout.print_title_columns
     for row in layout.page_breaks:
         # openpyxl's Break(id=n) breaks below row n.
         sheet.row_breaks.append(Break(id=row - 1))

@@ -241,10 +241,12 @@ def _page_setup(sheet: Worksheet, layout: SheetLayout) -> None:
     if layout.landscape:
         sheet.set_landscape()
     if layout.fit_to_width:
-        sheet.fit_to_pages(1, 0)
+        sheet.fit_to_pages(layout.pages_wide, 0)
     if layout.print_title_rows:
         first, _, last = layout.print_title_rows.replace("$", "").partition(":")
         sheet.repeat_rows(int(first) - 1, int(last or first) - 1)
+    if layout.print_title_columns:
+        sheet.repeat_columns(layout.print_title_columns.replace("$", ""))
     if layout.page_breaks:
         # XlsxWriter's break n falls below the nth row: below row - 1, above the layout's row.
         sheet.set_h_pagebreaks([row - 1 for row in layout.page_breaks])
