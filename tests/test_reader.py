@@ -126,7 +126,6 @@ def test_a_corrupted_part_is_a_damaged_package(tmp_path, good_file, method):
 
 
 def test_zip_bomb_refused_before_inflating(tmp_path, good_file, monkeypatch):
-    import xl_localism.workbook.reader as reader
 
     bomb = replace_part(good_file, "xl/padding.bin", lambda _: b"\0" * (12 * 1024 * 1024),
                         out=tmp_path / "bomb.xlsx")
