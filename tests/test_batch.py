@@ -391,6 +391,7 @@ def _crash_on_cumbria(path: str, cache_dir: str, key: str, content_hash: str) ->
 ORIGINAL_PROCESS = runner.process_submission
 
 
+@pytest.mark.slow  # subprocesses
 def test_a_killed_worker_rejects_one_file_and_the_rerun_completes(inbox, tmp_path, monkeypatch):
     out = tmp_path / "out"
     monkeypatch.setattr(runner, "process_submission", _crash_on_cumbria)

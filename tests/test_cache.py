@@ -110,6 +110,7 @@ def test_the_running_package_is_the_one_fingerprinted(tmp_path):
     assert printed[0] == cache_module.code_fingerprint(copy) != runner.scoring_fingerprint()
 
 
+@pytest.mark.slow  # subprocesses
 def test_changing_a_scoring_rule_rescores_every_file(tmp_path, samples):
     """The same folder batched by this code, then by code with one rule changed, then by this
     code again: the changed code reuses nothing (its scores differ), and this code's entries
@@ -291,7 +292,10 @@ DAMAGE = {
 }
 
 
-@pytest.mark.parametrize("damage", DAMAGE)
+# One kind of damage in the fast loop; every kind in the full run (three batches each).
+@pytest.mark.parametrize("damage", [
+    pytest.param(name, marks=() if index == 0 else pytest.mark.slow)
+    for index, name in enumerate(DAMAGE)])
 def test_a_damaged_database_is_set_aside_and_the_batch_scores_afresh(tmp_path, samples,
                                                                      damage):
     inbox, out = _inbox(tmp_path / "inbox", samples), tmp_path / "out"
@@ -328,6 +332,7 @@ def test_a_database_damaged_mid_run_costs_reuse_not_results(tmp_path, samples, m
     assert all(o.cached for o in _run(inbox, out).scored)
 
 
+@pytest.mark.slow  # another process holds the lock
 def test_a_database_locked_by_another_program(tmp_path, samples, monkeypatch):
     inbox, out = _inbox(tmp_path / "inbox", samples), tmp_path / "out"
     first = _run(inbox, out)

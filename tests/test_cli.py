@@ -118,6 +118,7 @@ def test_the_command_line_imports_no_heavy_library():
     assert not _imported_after("import xl_localism.cli") & set(HEAVY)
 
 
+@pytest.mark.slow  # subprocesses
 def test_help_and_score_import_no_heavy_library():
     for args in (["--help"], ["score", str(SAMPLES / "thames-valley.xlsx")],
                  ["score", str(SAMPLES / "thames-valley.xlsx"), "--json"]):

@@ -431,6 +431,7 @@ def test_score_survives_a_reader_that_aborts_or_exhausts_memory(base, monkeypatc
     assert code == 2 and ("more memory" in output or "stopped unexpectedly" in output), output
 
 
+@pytest.mark.slow  # subprocesses
 def test_score_and_batch_agree_on_the_ordinary_corpus(base, tmp_path):
     for mutation in hostile_ordinary.ordinary_mutations():
         path = tmp_path / f"{mutation.name}.xlsx"
@@ -441,7 +442,7 @@ def test_score_and_batch_agree_on_the_ordinary_corpus(base, tmp_path):
 
 @pytest.mark.slow
 def test_the_whole_corpus_with_the_ordinary_inputs_finishes_bounded(tmp_path):
-    from xl_localism import hostile
+    import hostile
 
     entries = hostile.write_corpus(tmp_path / "corpus", seed=14, sample=120)
     checked = hostile.check_batch(tmp_path / "corpus", tmp_path / "out", jobs=2,

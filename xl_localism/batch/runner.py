@@ -35,6 +35,8 @@ CACHE_DIR = ".xl-localism-cache"
 FEEDBACK_DIR = "feedback"
 REPORT_NAME = "national_summary.xlsx"
 DEFAULT_TIMEOUT_SECONDS = 300.0
+# Fewer feedback workbooks than this are written in the parent: a pool costs more to start.
+MIN_PARALLEL_JOBS = 8
 
 
 class BatchSetupError(Exception):
@@ -263,17 +265,29 @@ def _run_batch(
     except BaseException:
         scorer.stop()
         raise
-    shutting_down = scorer.close_in_background()
+    closing: list[threading.Thread | None] = []
+
+    def workers_done() -> None:
+        # The pool winds down while the report is written: nothing waits for it by then.
+        closing.append(scorer.close_in_background())
+
     try:
         try:
             results.flush()  # before the report: what was scored is kept whatever happens to it
         except KeyboardInterrupt:
             interrupted = True  # nothing was committed; close() tries once more
-        batch = _finish(outcomes, pending, out_dir, cache, write_report, interrupted)
+        batch = _finish(outcomes, pending, out_dir, cache, write_report, interrupted,
+                        scorer, workers_done)
+    except BaseException:
+        scorer.stop()
+        raise
     finally:
         results.close()  # entries stay readable for a report written later
-        if shutting_down is not None:
-            shutting_down.join()
+        if not closing:
+            workers_done()
+        for thread in closing:
+            if thread is not None:
+                thread.join()
     batch.cache_note = results.note()
     batch.skipped = found.skipped
     return batch
@@ -281,7 +295,7 @@ def _run_batch(
 
 def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cache: Path,
             write_report: Callable[[list[Outcome], Path], None] | None,
-            interrupted: bool) -> BatchResult:
+            interrupted: bool, scorer: _Scorer, workers_done: Callable[[], None]) -> BatchResult:
     outcomes.extend(o for o in pending if o.summary is not None or o.rejected is not None)
     outcomes.sort(key=lambda o: o.source)
     if interrupted:
@@ -301,7 +315,8 @@ def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cach
     try:
         try:
             _settle_returns(outcomes)
-            _place_feedback(outcomes, staged_feedback, out_dir / FEEDBACK_DIR)
+            _place_feedback(outcomes, staged_feedback, out_dir / FEEDBACK_DIR, scorer)
+            workers_done()
             if write_report is not None:
                 write_report(outcomes, staged_report)
             _swap_in(staged_feedback, out_dir / FEEDBACK_DIR, staged_report, report, token)
@@ -396,13 +411,17 @@ class _Scorer:
         self.pool: ProcessPool | None = None
         self.scheduled: deque[tuple[Outcome, Any]] = deque()
 
+    def _start(self) -> None:
+        _import_worker_modules()
+        from xl_localism.workbook.isolated import limit_memory
+
+        # The memory cap `score` reads under too: one file cannot exhaust the machine.
+        self.pool = ProcessPool(max_workers=self.workers, initializer=limit_memory)
+
     def schedule(self, outcome: Outcome) -> None:
         if self.pool is None:
-            _import_worker_modules()
-            from xl_localism.workbook.isolated import limit_memory
-
-            # The memory cap `score` reads under too: one file cannot exhaust the machine.
-            self.pool = ProcessPool(max_workers=self.workers, initializer=limit_memory)
+            self._start()
+        assert self.pool is not None
         self.scheduled.append((outcome, self.pool.schedule(
             process_submission, args=(str(outcome.path), str(self.cache), outcome.key,
                                       outcome.content_hash),
@@ -437,6 +456,29 @@ class _Scorer:
             if on_progress:
                 on_progress(outcome)
 
+    def map(self, function: Callable[[Any], Any], jobs: list[Any]) -> None:
+        """Run ``function`` on each job in the workers, all cores busy, and wait for them all;
+        a job's exception (a full disk) is raised here. Few jobs run here: starting a pool for
+        them would cost more than it saves."""
+        if self.pool is None and len(jobs) < MIN_PARALLEL_JOBS:
+            for job in jobs:
+                function(job)
+            return
+        if self.pool is None:
+            self._start()
+        assert self.pool is not None
+        futures = [self.pool.schedule(function, args=(job,)) for job in jobs]
+        # Every job is waited for, even after one fails: none may still be writing into a
+        # folder the caller removes once this returns.
+        failure: BaseException | None = None
+        for future in futures:
+            try:
+                future.result()
+            except BaseException as error:
+                failure = failure or error
+        if failure is not None:
+            raise failure
+
     def stop(self) -> None:
         """Stop the workers now, mid-file if need be (Ctrl-C, an error)."""
         if self.pool is not None:
@@ -463,6 +505,7 @@ class _Scorer:
 def _import_worker_modules() -> None:
     """Import what a worker needs before the pool starts: forked workers then share the
     parent's modules instead of each importing its own copy."""
+    from xl_localism.batch.peers import write_feedback  # noqa: F401
     from xl_localism.engine import assess  # noqa: F401
     from xl_localism.explanation import to_json  # noqa: F401
     from xl_localism.workbook.reader import read_workbook  # noqa: F401
@@ -479,11 +522,12 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path) -> None:
+def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path,
+                    scorer: _Scorer) -> None:
     """One feedback workbook per current return, with its Peers sheet (batch.peers), in the
     new folder ``staged``, which becomes ``feedback_dir``; each outcome's feedback is its path
     there."""
-    from xl_localism.batch.peers import standings, write_feedback
+    from xl_localism.batch.peers import standings
 
     league = league_order(outcomes)
     standing = dict(zip((id(o) for o in league),
@@ -494,17 +538,26 @@ def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path) -
                                    o.source))
     stems = unique_stems([o.summary["trust"] for o in scored])  # type: ignore[index]
     staged.mkdir()
+    jobs: list[tuple[dict[str, Any], Any, Path]] = []
     for outcome, stem in zip(scored, stems, strict=True):
         if outcome.feedback is None:
             continue
         name = f"{stem}.xlsx"
         assessment = outcome.assessment()
         if assessment is not None:
-            # Peers change whenever any return does, so this is written afresh each run.
-            write_feedback(assessment, standing[id(outcome)], staged / name)
+            # Peers change whenever any return does, so this is written afresh each run, by
+            # the workers: one workbook each, every core busy.
+            jobs.append((assessment, standing[id(outcome)], staged / name))
         else:  # an entry from before the assessment was kept: the worker's workbook
             _link_or_copy(outcome.feedback, staged / name)
         outcome.feedback = feedback_dir / name
+    scorer.map(_write_feedback_job, jobs)
+
+
+def _write_feedback_job(job: tuple[dict[str, Any], Any, Path]) -> None:
+    from xl_localism.batch.peers import write_feedback
+
+    write_feedback(*job)
 
 
 def _settle_returns(outcomes: list[Outcome]) -> None:
