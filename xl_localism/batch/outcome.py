@@ -14,7 +14,7 @@ from xl_localism.batch.cache import CacheEntry
 
 # The parts of a result that grow with the workbook; the rest is a summary of a few hundred
 # bytes, which is all a batch keeps in memory for each file.
-DETAIL_KEYS = ("flags", "explanation")
+DETAIL_KEYS = ("flags", "explanation", "targets", "measures", "driver_explanation")
 
 
 def summary_of(result: dict[str, Any]) -> dict[str, Any]:
