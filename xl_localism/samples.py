@@ -175,8 +175,10 @@ def make_trust(name: str, quality: float, seed: int, as_at: date = date(2010, 9,
             ratio = rng.uniform(0.75 + quality / 5, 0.95 + quality / 5)
             if default.polarity == "lower":
                 ratio = 2 - ratio
-            measures.append([code, default.measure, None, None, target_value,
-                             round(target_value * ratio, 1), None])
+            actual = round(target_value * ratio, 1)
+            if code not in MEASURE_LEVELS:
+                actual = min(actual, 100.0)  # a percentage: 100 at most
+            measures.append([code, default.measure, None, None, target_value, actual, None])
 
     about = [["Trust", name], ["Nation", nation], ["As at", as_at],
              ["Prepared by", "Head of Performance"], ["Region", region]]
