@@ -201,20 +201,29 @@ def flags_layout(ranked: list[Outcome]) -> SheetLayout:
     Each submission's flags come from its result (for a batch, read back from its cache entry
     once, here).
     """
-    by_trust: dict[str, list[tuple[Outcome, list[dict[str, Any]]]]] = {}
+    # Only the rows are kept, not each entry's flags as read (a dict of every field a flag):
+    # for each trust, (severity, code, row) in ranked order. Text that repeats across files
+    # (codes, sheets, actions, most messages) is kept once: each entry read brings its own
+    # copy of every string.
+    by_trust: dict[str, list[tuple[str, str, list[Any]]]] = {}
+    shared: dict[str, str] = {}
     for outcome in ranked:
         summary = outcome.summary or {}
-        flags = (outcome.result or {}).get("flags", [])
-        by_trust.setdefault(summary["trust"].casefold(), []).append((outcome, flags))
+        rows = by_trust.setdefault(summary["trust"].casefold(), [])
+        for flag in (outcome.result or {}).get("flags", []):
+            row = [summary["trust"], outcome.source,
+                   *[shared.setdefault(v, v) if isinstance(v, str) else v
+                     for v in flag_row(flag)]]
+            rows.append((row[2], row[3], row))
+    del shared
     table = _Table(FLAG_HEADERS)
     for severity in SEVERITIES:
         for trust in sorted(by_trust):
-            found = [(outcome, flag) for outcome, flags in by_trust[trust] for flag in flags
-                     if flag["severity"] == severity]
-            found.sort(key=lambda pair: pair[1]["code"])  # stable: ties keep the ranked order
-            for outcome, flag in found:
-                table.add([(outcome.summary or {})["trust"], outcome.source, *flag_row(flag)],
-                          {6: WRAP, 7: WRAP})
+            found = [(code, row) for kind, code, row in by_trust[trust] if kind == severity]
+            found.sort(key=lambda pair: pair[0])  # stable: ties keep the ranked order
+            for _, row in found:
+                table.add(row)
+    del by_trust
     # Message and Suggested action wrap within their widths, so nothing runs off or is cut.
     # Printed landscape, one page wide, the header on every page.
     limits = [(12, 28), (14, 30), (9, 10), (12, 24), (10, 14), (8, 12), (30, 60), (30, 50)]
