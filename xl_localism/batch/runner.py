@@ -17,7 +17,7 @@ import shutil
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
@@ -456,26 +456,42 @@ class _Scorer:
             if on_progress:
                 on_progress(outcome)
 
-    def map(self, function: Callable[[Any], Any], jobs: list[Any]) -> None:
-        """Run ``function`` on each job in the workers, all cores busy, and wait for them all;
-        a job's exception (a full disk) is raised here. Few jobs run here: starting a pool for
-        them would cost more than it saves."""
-        if self.pool is None and len(jobs) < MIN_PARALLEL_JOBS:
+    def map(self, function: Callable[[Any], Any], jobs: Iterable[Any], count: int) -> None:
+        """Run ``function`` on each of the ``count`` jobs in the workers, all cores busy, and
+        wait for them all; a job's exception (a full disk) is raised here. Few jobs run here:
+        starting a pool for them would cost more than it saves.
+
+        ``jobs`` is drawn from only as workers free up (a few jobs a worker in flight): a job
+        can be large (a feedback workbook's whole assessment), and holding every one at once
+        made the parent's memory grow with the batch.
+        """
+        if self.pool is None and count < MIN_PARALLEL_JOBS:
             for job in jobs:
                 function(job)
             return
         if self.pool is None:
             self._start()
         assert self.pool is not None
-        futures = [self.pool.schedule(function, args=(job,)) for job in jobs]
         # Every job is waited for, even after one fails: none may still be writing into a
         # folder the caller removes once this returns.
         failure: BaseException | None = None
-        for future in futures:
+        in_flight: deque[Any] = deque()
+
+        def wait_oldest() -> None:
+            nonlocal failure
             try:
-                future.result()
+                in_flight.popleft().result()
             except BaseException as error:
                 failure = failure or error
+
+        try:
+            for job in jobs:
+                if len(in_flight) >= 2 * self.workers:
+                    wait_oldest()
+                in_flight.append(self.pool.schedule(function, args=(job,)))
+        finally:  # a job that could not be made (a link refused) still waits for the rest
+            while in_flight:
+                wait_oldest()
         if failure is not None:
             raise failure
 
@@ -538,20 +554,23 @@ def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path,
                                    o.source))
     stems = unique_stems([o.summary["trust"] for o in scored])  # type: ignore[index]
     staged.mkdir()
-    jobs: list[tuple[dict[str, Any], Any, Path]] = []
-    for outcome, stem in zip(scored, stems, strict=True):
-        if outcome.feedback is None:
-            continue
-        name = f"{stem}.xlsx"
-        assessment = outcome.assessment()
-        if assessment is not None:
-            # Peers change whenever any return does, so this is written afresh each run, by
-            # the workers: one workbook each, every core busy.
-            jobs.append((assessment, standing[id(outcome)], staged / name))
-        else:  # an entry from before the assessment was kept: the worker's workbook
-            _link_or_copy(outcome.feedback, staged / name)
-        outcome.feedback = feedback_dir / name
-    scorer.map(_write_feedback_job, jobs)
+    written = [(outcome, stem) for outcome, stem in zip(scored, stems, strict=True)
+               if outcome.feedback is not None]
+
+    def jobs() -> Iterator[tuple[dict[str, Any], Any, Path]]:
+        # Each assessment is read from the cache entry only as a worker is ready for it.
+        for outcome, stem in written:
+            name = f"{stem}.xlsx"
+            assessment = outcome.assessment()
+            if assessment is not None:
+                # Peers change whenever any return does, so this is written afresh each run,
+                # by the workers: one workbook each, every core busy.
+                yield assessment, standing[id(outcome)], staged / name
+            else:  # an entry from before the assessment was kept: the worker's workbook
+                _link_or_copy(outcome.feedback, staged / name)  # type: ignore[arg-type]
+            outcome.feedback = feedback_dir / name
+
+    scorer.map(_write_feedback_job, jobs(), len(written))
 
 
 def _write_feedback_job(job: tuple[dict[str, Any], Any, Path]) -> None:
