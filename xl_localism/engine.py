@@ -184,7 +184,7 @@ def resolve_measure(row: IppfMeasure, catalogue: Catalogue) -> ResolvedMeasure:
 
 def evaluate_target(
     row: LaaTarget, catalogue: Catalogue, settings: Settings, wales: bool,
-    objective_refs: frozenset[str], progress: Progress | None = None,
+    objective_refs: frozenset[str], progress: Progress,
 ) -> TargetResult:
     indicator = catalogue.indicators.get(row.ni)
     drivers = list(indicator.drivers) if indicator else []
@@ -193,8 +193,6 @@ def evaluate_target(
     explanation = (f"{row.ni} is not in the catalogue of National Indicators relevant to "
                    "probation, so it is not judged")
     if indicator is not None:
-        progress = progress or progress_through_period(None, settings.laa_start,
-                                                       settings.laa_end, settings.progress)
         status, expected, shortfall, explanation = target_status(
             row.baseline, row.target, row.latest, indicator.polarity,
             progress.fraction, settings.tolerance, progress.as_at,
@@ -228,7 +226,7 @@ def evaluate_measure(
         row.target, row.actual, measure.polarity, settings.tolerance)
     return MeasureResult(
         code=row.code,
-        measure=row.measure or (measure.default_name),
+        measure=row.measure or measure.default_name,
         driver=measure.driver,
         polarity=measure.polarity,
         target=row.target,

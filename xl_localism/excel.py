@@ -34,7 +34,7 @@ from xl_localism.layout import (
     SheetLayout,
     flags_layout,
 )
-from xl_localism.models import Assessment, Component, Flag, Settings, Submission
+from xl_localism.models import Assessment, Flag, Settings, Submission
 from xl_localism.schema import TableSpec, header_key
 from xl_localism.status import target_status
 from xl_localism.tables import RawTable, build_submission
@@ -211,10 +211,6 @@ def assess_arguments(
 
 BREAKDOWN_HEADERS = ["Part", "Name", "Score (0-100)", "RAG", "How it was reached"]
 FLAG_ARRAY_HEADERS = ["Severity", "Code", "Sheet", "Cell", "Message", "Action"]
-
-
-def _percent(component: Component) -> str:
-    return "—" if component.value is None else f"{100 * component.value:.1f}%"
 
 
 def breakdown_rows(assessment: Assessment) -> list[list[Any]]:
