@@ -36,7 +36,7 @@ from xl_localism.layout import (
 )
 from xl_localism.models import Assessment, Flag, Settings, Submission
 from xl_localism.schema import TableSpec, header_key
-from xl_localism.status import target_status
+from xl_localism.status import progress_through_period, target_status
 from xl_localism.tables import RawTable, build_submission
 from xl_localism.vocab import DRIVER_NAMES, Polarity, Severity, round_half_up
 from xl_localism.workbook.reader import Grid, TableRef, locate_tables, plain_cell
@@ -224,9 +224,7 @@ def breakdown_rows(assessment: Assessment) -> list[list[Any]]:
                f"{d.explanation}")
         rows.append([d.driver.value, d.name, "not covered" if d.score is None else d.score,
                      d.rag.value if d.rag else "", how])
-    for c in (assessment.self_assessment, assessment.linkage, assessment.driver_coverage,
-              assessment.measure_alignment, assessment.alignment, assessment.performance,
-              assessment.performance_targets, assessment.performance_measures):
+    for c in assessment.components:
         score = "left out" if c.value is None else round_half_up(100 * c.value)
         rows.append([c.name, COMPONENT_NAMES.get(c.name, c.name), score, "", c.note])
     return rows
@@ -348,7 +346,8 @@ def target_status_text(
     result = target_status(_number("baseline", baseline), _number("target", target),
                            _number("latest", latest), _polarity(polarity),
                            # No As at date here: the end point, unless a progress is given.
-                           1.0 if settings.progress is None else settings.progress,
+                           progress_through_period(None, settings.laa_start, settings.laa_end,
+                                                   settings.progress).fraction,
                            settings.tolerance)
     return result.status.value
 

@@ -99,9 +99,7 @@ def as_percent(value: float | None) -> str:
 def explain(assessment: Assessment) -> list[str]:
     """How the score was reached, line by line, for a manager to defend it to a board."""
     lines = [f"Progress: {assessment.progress_note}."]
-    for component in (assessment.self_assessment, assessment.linkage, assessment.driver_coverage,
-                      assessment.measure_alignment, assessment.alignment,
-                      assessment.performance):
+    for component in assessment.components:
         if component.value is None:
             lines.append(f"{component.name}: {component.note}.")
         elif component is assessment.alignment:
@@ -113,12 +111,6 @@ def explain(assessment: Assessment) -> list[str]:
             lines.append(f"{component.name} = {component.numerator:g} / "
                          f"{component.denominator:g} = {as_percent(component.value)} "
                          f"({component.note}).")
-    for axis in (assessment.performance_targets, assessment.performance_measures):
-        if axis.value is None:
-            lines.append(f"{axis.name}: {axis.note}.")
-        else:
-            lines.append(f"{axis.name} = {axis.numerator:g} / {axis.denominator:g} = "
-                         f"{as_percent(axis.value)} ({axis.note}).")
     measurable = ", ".join(d.value for d in assessment.ni_measurable) or "none"
     lines.append(f"Drivers a National Indicator can show: {measurable}; A3 counts only measures "
                  "of these drivers (or with no driver), and a driver outside them has no A3.")

@@ -581,9 +581,7 @@ def _headline(assessment: Assessment, anchor: str) -> Block:
 
 
 def _components(assessment: Assessment, anchor: str) -> Block:
-    components = [assessment.self_assessment, assessment.linkage, assessment.driver_coverage,
-                  assessment.measure_alignment, assessment.alignment, assessment.performance,
-                  assessment.performance_targets, assessment.performance_measures]
+    components = assessment.components
     # What a component is and how it was reached (or why it was left out) share one wrapped
     # column: a note run out across the sheet would sit on the cells of the tables below.
     rows = [[c.name, f"{COMPONENT_NAMES.get(c.name, c.name)}: {c.note}", _fraction(c),

@@ -337,6 +337,13 @@ class Assessment(BaseModel):
     notes: list[str] = Field(default_factory=list)
     source_name: str | None = None
 
+    @property
+    def components(self) -> tuple[Component, ...]:
+        """S, A1, A2, A3, A and P, then P on each axis: in the order every door shows them."""
+        return (self.self_assessment, self.linkage, self.driver_coverage,
+                self.measure_alignment, self.alignment, self.performance,
+                self.performance_targets, self.performance_measures)
+
     def driver(self, key: Driver | str) -> DriverResult:
         wanted = vocab.parse_driver(key)
         return next(d for d in self.drivers if d.driver == wanted)

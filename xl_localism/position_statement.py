@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import PurePath
 from typing import Literal
 
 from xl_localism.catalogue import default_catalogue
@@ -32,6 +31,7 @@ from xl_localism.models import (
     Submission,
     TargetResult,
 )
+from xl_localism.status import number_text
 from xl_localism.vocab import DRIVER_NAMES, Nation, Role, Severity, Status
 
 STATEMENT_SHEET = "Position statement"
@@ -152,7 +152,7 @@ def _states(*states: str) -> str:
 
 
 def _number(value: float | None) -> str:
-    return "—" if value is None else f"{round(value, 2):g}"
+    return "—" if value is None else number_text(value)
 
 
 def _percent(value: float | None) -> str:
@@ -228,21 +228,9 @@ class _Context:
     checklist: dict[str, ChecklistItem]
 
 
-def trust_named(assessment: Assessment, submission: Submission) -> bool:
-    """Whether the About sheet named the trust: the engine's ``trust_named`` where it has one,
-    else whether the trust's name is only the file's name (or its stem) standing in for it."""
-    for model in (assessment, submission.about):
-        if "trust_named" in type(model).model_fields:
-            return bool(model.trust_named)
-    source = submission.source_name
-    if not source:
-        return True
-    return assessment.trust not in {source, PurePath(source).stem, "Unknown trust"}
-
-
 def build_statement(assessment: Assessment, submission: Submission) -> Statement:
     """The whole statement as a model, built once for every renderer. Pure."""
-    named = trust_named(assessment, submission)
+    named = assessment.trust_named  # else the file's name stands in for it
     trust = assessment.trust if named else TRUST
     wales = assessment.nation is Nation.WALES
     ctx = _Context(

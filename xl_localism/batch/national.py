@@ -43,7 +43,7 @@ DATE_TIME = "dd/mm/yyyy hh:mm:ss"
 WRAP = Style(wrap=True)
 # A driver with no score, as the Summary sheet's driver table says it.
 NOT_COVERED = layout.NOT_COVERED
-NOT_COVERED_LOOK = Style(italic=True, font_colour=layout.MUTED, horizontal="right")
+NOT_COVERED_LOOK = layout.LEFT_OUT
 # Stacked bars per driver: green, amber, red and not covered, as the heatmap reads them.
 DRIVER_RAG_COLOURS = ("63BE7B", "FFD966", "F8696B", "BFBFBF")
 
@@ -146,7 +146,7 @@ def league_layout(ranked: list[Outcome], report_dir: Path) -> SheetLayout:
                 else _look(driver_rags.get(driver), number_format=SCORE))
         table.add([
             rank, result["trust"], result["nation"], result.get("region"),
-            _as_date(result.get("as_at")), outcome.period or period_of(result.get("as_at")),
+            _as_date(result.get("as_at")), outcome.period,
             result["score"], result["rag"],
             *[_driver_score(result, d) for d in DRIVERS],
             *[result["flag_counts"][s] for s in SEVERITIES],

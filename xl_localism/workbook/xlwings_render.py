@@ -24,10 +24,10 @@ Differences from the openpyxl renderer, each forced by the Book API:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
+from xl_localism.a1 import column_letter, split_ref
 from xl_localism.excel import HIGHLIGHTS_SHEET, Highlight
 from xl_localism.layout import LINK, Block, ChartSpec, SheetLayout, Style, location_sheet
 from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, cell_text
@@ -98,13 +98,8 @@ def render_layout(book: Any, layout: SheetLayout, *, activate: bool = True) -> A
 
 def frozen_counts(cell: str) -> tuple[int, int]:
     """Rows and columns an Excel freeze at ``cell`` keeps still: "A2" -> (1, 0), "C3" -> (2, 2)."""
-    match = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)", cell.strip())
-    if match is None:
-        raise ValueError(f"not a cell reference: {cell!r}")
-    column = 0
-    for letter in match.group(1).upper():
-        column = column * 26 + ord(letter) - ord("A") + 1
-    return int(match.group(2)) - 1, column - 1
+    column, row = split_ref(cell.strip())
+    return row - 1, column - 1
 
 
 def client_callback(book: Any, name: str, *args: Any) -> None:
@@ -130,20 +125,12 @@ def freeze_panes(book: Any, sheet: Any, cell: str, *, office_js: bool) -> None:
 
 def frozen_range(rows: int, columns: int) -> str:
     """The cells ``rows`` frozen rows and ``columns`` frozen columns keep still, as an address."""
-    last = _column_letter(columns) if columns else ""
+    last = column_letter(columns) if columns else ""
     if not columns:
         return f"1:{rows}"
     if not rows:
         return f"A:{last}"
     return f"A1:{last}{rows}"
-
-
-def _column_letter(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def _points(characters: float) -> float:
