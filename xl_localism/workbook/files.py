@@ -66,8 +66,6 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # Vertical tab (Word's Shift+Enter, Excel's _x000B_) and form feed separate words: a space reads
 # better than two words run together.
 _SOFT_BREAKS = re.compile("[\x0b\x0c]")
-# Kept for callers that only meant the C0 controls (openpyxl's ILLEGAL_CHARACTERS_RE).
-ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def xml_text(value: str) -> str:

@@ -25,8 +25,6 @@ from xml.parsers import expat
 from xl_localism.workbook.sheets import TableRef, WorkbookError, sheets_needed
 
 # Parts are inflated by the standard library's zlib (ISA-L left with the SpreadsheetML writer).
-ZLIB = zlib
-ZLIB_ERRORS: tuple[type[Exception], ...] = (zlib.error,)
 
 # Refuse before inflating: a workbook of trust data is a few MB; these leave room for big ones.
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
@@ -194,7 +192,7 @@ def inspect_package(path: Path) -> Package:
             return package
     except zipfile.BadZipFile as error:
         raise WorkbookError(path, f"damaged zip package ({error})") from error
-    except (EOFError, *ZLIB_ERRORS, NotImplementedError) as error:
+    except (EOFError, zlib.error, NotImplementedError) as error:
         # A truncated or mislabelled member fails while inflating, not while listing.
         raise WorkbookError(path, f"damaged zip package ({type(error).__name__}: "
                             f"{str(error)[:120]})") from error
@@ -312,10 +310,10 @@ def _open_part(archive: zipfile.ZipFile, package: Any, member: zipfile.ZipInfo) 
         raise EOFError(f"{member.filename} is cut short")
     if member.compress_type == zipfile.ZIP_DEFLATED:
         # Never more than the declared size (and one byte to tell a lie).
-        content = ZLIB.decompressobj(-15).decompress(raw, member.file_size + 1)
+        content = zlib.decompressobj(-15).decompress(raw, member.file_size + 1)
     else:
         content = raw
-    if len(content) != member.file_size or ZLIB.crc32(content) != member.CRC:
+    if len(content) != member.file_size or zlib.crc32(content) != member.CRC:
         raise zipfile.BadZipFile(f"bad CRC or size for {member.filename}")
     return io.BytesIO(content)
 
