@@ -38,7 +38,7 @@ from xl_localism.downloads import STORE
 from xl_localism.engine import assess
 from xl_localism.excel import LocalismArgumentError
 from xl_localism.layout import flags_layout, summary_layout
-from xl_localism.position_statement import draft_statement, statement_layout
+from xl_localism.position_statement import build_statement, statement_layout
 from xl_localism.workbook.xlwings_render import (
     client_callback,
     highlight_cells,
@@ -251,14 +251,16 @@ def _validate(book: Any) -> str:
 def _draft_position_statement(book: Any) -> str:
     submission = excel.submission_from_book(book)
     assessment = assess(submission)
-    render_layout(book, statement_layout(draft_statement(assessment, submission)))
+    # Built once: the sheet and the Word draft are the same statement.
+    statement = build_statement(assessment, submission)
+    render_layout(book, statement_layout(statement))
     message = f"Position statement drafted: {_score_text(assessment)}"
     if is_office_js(book):
-        message += _offer_word_draft(book, submission, assessment)
+        message += _offer_word_draft(book, statement, assessment)
     return message
 
 
-def _offer_word_draft(book: Any, submission: Any, assessment: Any) -> str:
+def _offer_word_draft(book: Any, statement: Any, assessment: Any) -> str:
     """Build the Word draft from the same data and have the task pane offer it for download.
 
     Kept in the server for a few minutes under a random token (:mod:`xl_localism.downloads`);
@@ -266,9 +268,9 @@ def _offer_word_draft(book: Any, submission: Any, assessment: Any) -> str:
     happens here: a failure only costs the Word copy, and says so.
     """
     try:
-        from xl_localism.render.docx import statement_docx_bytes
+        from xl_localism.render.docx import docx_bytes
 
-        data = statement_docx_bytes(submission, assessment)
+        data = docx_bytes(statement)
     except Exception:
         logger.exception("xl-localism: the Word draft could not be made")
         return " (the Word draft could not be made: see the server log)"

@@ -146,6 +146,8 @@ def make_trust(name: str, quality: float, seed: int, as_at: date = date(2010, 9,
         if driver in covered or driver == "RR":
             objectives.append([f"BP{n}", text, driver, None])
 
+    # Returns are mid-period: a trust on course has made this share of each target's change.
+    elapsed = progress_through_period(as_at, LAA_ROUND_START, LAA_ROUND_END, None).fraction
     targets = []
     for laa in laas[: max(1, min(len(laas), 2 + int(quality * 3)))]:
         for ni in rng.sample(NI_CHOICES, k=rng.randint(3, 6)):
@@ -154,9 +156,6 @@ def make_trust(name: str, quality: float, seed: int, as_at: date = date(2010, 9,
             change = baseline * rng.uniform(0.05, 0.2)
             better = -change if indicator.polarity == "lower" else change
             target = round(baseline + better, 1)
-            # Returns are mid-period: a trust on course has made that share of the change.
-            elapsed = progress_through_period(as_at, LAA_ROUND_START, LAA_ROUND_END,
-                                              None).fraction
             progress = rng.uniform(0.5 + quality * 0.45, 0.75 + quality * 0.45) * elapsed
             latest = round(baseline + better * progress, 1)
             role = rng.choices(["Lead", "Contributor", "None"], weights=[3, 5, 1])[0]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from xl_localism.batch.cache import CacheEntry
+from xl_localism.returns import period_of
 
 # The parts of a result that grow with the workbook; the rest is a summary of a few hundred
 # bytes, which is all a batch keeps in memory for each file.
@@ -38,11 +39,15 @@ class Outcome:
     feedback: Path | None = None
     notes: list[str] = field(default_factory=list)
     entry: CacheEntry | None = None  # the cache entry holding the full result
-    # Returns and revisions (xl_localism.returns): the file's modification time, its period,
-    # and the newer file of the same return that supersedes it, if any.
+    # Returns and revisions (xl_localism.returns): the file's modification time and the newer
+    # file of the same return that supersedes it, if any.
     modified: float | None = None
-    period: str | None = None
     superseded_by: Outcome | None = None
+
+    @property
+    def period(self) -> str | None:
+        """The reporting period of a scored file (xl_localism.returns), from its As at."""
+        return None if self.summary is None else period_of(self.summary.get("as_at"))
 
     @property
     def result(self) -> dict[str, Any] | None:

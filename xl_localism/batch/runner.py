@@ -176,7 +176,6 @@ def _load_cached(results: ResultCache, content_hash: str) -> dict[str, Any] | No
     if "result" in data:
         data["entry"] = results.entry(content_hash)
         data["feedback"] = hit.feedback
-        data["result"] = summary_of(data["result"])
     return data
 
 
@@ -581,11 +580,10 @@ def _write_feedback_job(job: tuple[dict[str, Any], Any, Path]) -> None:
 
 def _settle_returns(outcomes: list[Outcome]) -> None:
     """Which scored file is current for each trust and period, and which it superseded."""
-    from xl_localism.returns import Submission, group_returns, period_of
+    from xl_localism.returns import Submission, group_returns
 
     scored = [o for o in outcomes if o.summary is not None]
     for outcome in scored:
-        outcome.period = period_of(outcome.summary.get("as_at"))  # type: ignore[union-attr]
         try:
             outcome.modified = os.stat(outcome.path).st_mtime_ns / 1e9
         except OSError:

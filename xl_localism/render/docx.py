@@ -51,8 +51,13 @@ def clean(text: str) -> str:
 
 def statement_docx_bytes(submission: Submission, assessment: Assessment) -> bytes:
     """The trust's draft Position Statement as the bytes of a .docx file."""
+    return docx_bytes(build_statement(assessment, submission))
+
+
+def docx_bytes(statement: Statement) -> bytes:
+    """A statement already built (the worksheet draft's, say) as the bytes of a .docx file."""
     buffer = io.BytesIO()
-    render_statement(build_statement(assessment, submission)).save(buffer)
+    render_statement(statement).save(buffer)
     return buffer.getvalue()
 
 
