@@ -334,3 +334,23 @@ def test_template_adds_xlsx_and_will_not_overwrite_without_force(tmp_path):
     assert refused.exit_code == 2 and "--force" in refused.output
     assert made.read_bytes() == before
     assert cli.invoke(app, ["template", str(made), "--force"]).exit_code == 0
+
+
+def test_the_history_never_matches_two_files_without_a_trust_name(tmp_path, samples):
+    """The batch's rule in the history too: Kent's and Surrey's returns both left the Trust
+    blank and are both called return.xlsx; both stay current, as the League shows them."""
+    from xl_localism.engine import assess
+    from xl_localism.explanation import to_json
+    from xl_localism.tables import build_submission
+
+    tables = dict(samples[0].tables)
+    about = tables["about"]
+    rows = [[field, None if field == "Trust" else value] for field, value in about.rows]
+    tables["about"] = type(about)(sheet=about.sheet, headers=about.headers, rows=rows)
+    summary = to_json(assess(build_submission(tables, "return.xlsx")))
+    assert (summary["trust"], summary["trust_named"]) == ("return", False)
+    history = str(tmp_path / "history.sqlite")
+    store.record(history, [("a" * 64, "Kent/return.xlsx", summary, 1.0),
+                           ("b" * 64, "Surrey/return.xlsx", summary, 2.0)])
+    assert sorted(r["source"] for r in store.trend(history)) == [
+        "Kent/return.xlsx", "Surrey/return.xlsx"]

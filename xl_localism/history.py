@@ -27,7 +27,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from xl_localism.returns import Submission, group_returns, period_of, period_sort_key, trust_key
+from xl_localism.returns import (
+    Submission,
+    group_returns,
+    period_of,
+    period_sort_key,
+    return_key,
+    trust_key,
+)
 from xl_localism.vocab import Driver, Severity
 from xl_localism.workbook.files import xml_text
 
@@ -169,7 +176,9 @@ def record(history: str,
             if file_hash in known:
                 continue
             known.add(file_hash)
-            key = (trust_key(result["trust"]), period_of(result.get("as_at")))
+            # The batch's rule (returns.return_key), so the trend never disagrees with the League.
+            key = return_key(result["trust"], result.get("as_at"),
+                             result.get("trust_named", True), source)
             touched.add(key)
             connection.execute(submissions.insert().values(
                 trust_key=key[0], period=key[1], current=False,

@@ -89,13 +89,17 @@ def newest_first_key(submission: Submission) -> tuple[float, str]:
     return (submission.modified, submission.file)
 
 
+def return_key(trust: str, as_at: date | str | None, named: bool, file: str) -> tuple[str, str]:
+    """(trust key, period): files with equal keys are the same return. A file whose workbook
+    gives no trust name is keyed by the file itself: it is never matched with another."""
+    return (trust_key(trust) if named else f"file:{file}"), period_of(as_at)
+
+
 def group_returns(submissions: Iterable[Submission]) -> list[Return]:
     """The returns among ``submissions``, ordered by trust and period."""
     groups: dict[tuple[str, str], list[Submission]] = {}
-    for submission in submissions:
-        key = ((trust_key(submission.trust) if submission.named else f"file:{submission.file}"),
-               period_of(submission.as_at))
-        groups.setdefault(key, []).append(submission)
+    for s in submissions:
+        groups.setdefault(return_key(s.trust, s.as_at, s.named, s.file), []).append(s)
     returns = []
     for (trust, period), members in sorted(groups.items(),
                                            key=lambda kv: (kv[0][0], period_sort_key(kv[0][1]))):
