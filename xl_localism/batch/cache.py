@@ -184,6 +184,11 @@ def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
 
 
+# One entry: what lookup and read both fetch.
+_ENTRY = ("SELECT outcome, feedback, feedback_sha256, checksum FROM entries "
+          "WHERE content_hash = ? AND fingerprint = ?")
+
+
 class ResultCache:
     """The cache database of one output folder, for one code fingerprint.
 
@@ -280,24 +285,18 @@ class ResultCache:
         if self._db is None or self._failure:
             return None
         try:
-            rows = self._db.execute(
-                "SELECT outcome, feedback, feedback_sha256, checksum FROM entries "
-                "WHERE content_hash = ? AND fingerprint = ?",
-                (content_hash, self.fingerprint)).fetchall()  # all: a half-read query holds a lock
+            # fetchall: a half-read query holds a lock
+            rows = self._db.execute(_ENTRY, (content_hash, self.fingerprint)).fetchall()
         except sqlite3.Error as error:
             self._fail(error)
             return None
         if not rows:
             return None
-        text, feedback, feedback_sha256, checksum = rows[0]
-        if checksum != _checksum(content_hash, self.fingerprint, text, feedback,
-                                 feedback_sha256):
-            return None  # scored again, and the new row replaces it
         try:
-            outcome = json.loads(text)
+            outcome, feedback, feedback_sha256 = self._verified(content_hash, rows[0])
         except ValueError:
-            return None
-        if not isinstance(outcome, dict) or not ("result" in outcome or "rejected" in outcome):
+            return None  # scored again, and the new row replaces it
+        if not ("result" in outcome or "rejected" in outcome):
             return None
         workbook = None
         if "result" in outcome:
@@ -371,9 +370,7 @@ class ResultCache:
             db = self._db or sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
                                              timeout=BUSY_TIMEOUT_SECONDS)
             try:
-                rows = db.execute("SELECT outcome, feedback, feedback_sha256, checksum FROM "
-                                  "entries WHERE content_hash = ? AND fingerprint = ?",
-                                  (content_hash, self.fingerprint)).fetchall()
+                rows = db.execute(_ENTRY, (content_hash, self.fingerprint)).fetchall()
             finally:
                 if db is not self._db:
                     db.close()
@@ -381,14 +378,20 @@ class ResultCache:
             raise OSError(f"the batch cache could not be read: {_why(error)}") from error
         if not rows:
             raise OSError("its entry is no longer in the batch cache")
-        text, feedback, feedback_sha256, checksum = rows[0]
+        return self._verified(content_hash, rows[0])[0]
+
+    def _verified(self, content_hash: str, row: tuple[Any, ...]
+                  ) -> tuple[dict[str, Any], str | None, str | None]:
+        """A row's outcome, feedback name and its SHA-256, once its checksum holds; a
+        ValueError when the row or its JSON is damaged."""
+        text, feedback, feedback_sha256, checksum = row
         if checksum != _checksum(content_hash, self.fingerprint, text, feedback,
                                  feedback_sha256):
             raise ValueError("its entry in the batch cache is damaged")
         outcome = json.loads(text)
         if not isinstance(outcome, dict):
             raise ValueError("its entry in the batch cache is damaged")
-        return outcome
+        return outcome, feedback, feedback_sha256
 
     def _fail(self, error: sqlite3.Error) -> None:
         # Stop at the first error rather than wait out a lock on every file.
