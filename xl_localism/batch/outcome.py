@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from xl_localism.batch.cache import CacheEntry
+from xl_localism.batch.naming import unique_stems
 from xl_localism.returns import period_of
 
 # The parts of a result that grow with the workbook; the rest is a summary of a few hundred
@@ -132,3 +133,14 @@ def league_order(outcomes: list[Outcome]) -> list[Outcome]:
     return sorted((o for o in outcomes if o.current),
                   key=lambda o: (-o.summary["score"], o.summary["trust"].casefold(),  # type: ignore[index]
                                  o.source))
+
+
+def named_by_trust(outcomes: list[Outcome]) -> list[tuple[Outcome, str]]:
+    """The scored outcomes, each with the file name stem its feedback and statement take:
+    the trust's name, numbered where trusts share one, in one order (trust, As at, file)
+    so ``feedback/Kent.xlsx`` and ``statements/Kent.docx`` are always the same return."""
+    scored = sorted((o for o in outcomes if o.summary is not None),
+                    key=lambda o: (o.summary["trust"].casefold(),  # type: ignore[index]
+                                   o.summary.get("as_at") or "", o.source))  # type: ignore[union-attr]
+    stems = unique_stems([o.summary["trust"] for o in scored])  # type: ignore[index]
+    return list(zip(scored, stems, strict=True))

@@ -27,8 +27,13 @@ from pebble import ProcessExpired, ProcessPool
 from xl_localism.batch.cache import ResultCache, code_fingerprint, file_sha256
 from xl_localism.batch.discover import Found, find_submissions
 from xl_localism.batch.lock import OutputBusy, output_lock
-from xl_localism.batch.naming import unique_stems
-from xl_localism.batch.outcome import BatchResult, Outcome, league_order, summary_of
+from xl_localism.batch.outcome import (
+    BatchResult,
+    Outcome,
+    league_order,
+    named_by_trust,
+    summary_of,
+)
 from xl_localism.workbook.files import display_name, xml_text
 
 CACHE_DIR = ".xl-localism-cache"
@@ -548,12 +553,8 @@ def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path,
     standing = dict(zip((id(o) for o in league),
                         standings([o.summary for o in league]), strict=True))  # type: ignore[misc]
     outcomes = [o for o in outcomes if o.current]
-    scored = sorted((o for o in outcomes if o.summary is not None),
-                    key=lambda o: (o.summary["trust"].casefold(), o.summary.get("as_at") or "",
-                                   o.source))
-    stems = unique_stems([o.summary["trust"] for o in scored])  # type: ignore[index]
     staged.mkdir()
-    written = [(outcome, stem) for outcome, stem in zip(scored, stems, strict=True)
+    written = [(outcome, stem) for outcome, stem in named_by_trust(outcomes)
                if outcome.feedback is not None]
 
     def jobs() -> Iterator[tuple[dict[str, Any], Any, Path]]:

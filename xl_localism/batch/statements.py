@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl_localism.batch.cache import file_sha256
-from xl_localism.batch.naming import unique_stems
-from xl_localism.batch.outcome import Outcome
+from xl_localism.batch.outcome import Outcome, named_by_trust
 
 STATEMENTS_DIR = "statements"
 
@@ -41,14 +40,10 @@ def write_statements(outcomes: list[Outcome], out_dir: Path,
     from xl_localism.render.docx import write_statement_docx
     from xl_localism.workbook.reader import WorkbookError, read_workbook
 
-    scored = sorted((o for o in outcomes if o.summary is not None),
-                    key=lambda o: (o.summary["trust"].casefold(),  # type: ignore[index]
-                                   o.summary.get("as_at") or "", o.source))  # type: ignore[union-attr]
-    stems = unique_stems([o.summary["trust"] for o in scored])  # type: ignore[index]
     folder = out_dir / STATEMENTS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     result = StatementsResult()
-    for outcome, stem in zip(scored, stems, strict=True):
+    for outcome, stem in named_by_trust(outcomes):
         try:
             if outcome.content_hash and file_sha256(outcome.path) != outcome.content_hash:
                 result.skipped.append((outcome.source, "changed since it was scored; run the "
