@@ -25,7 +25,7 @@ import functools
 import itertools
 import math
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -319,6 +319,49 @@ class ChartSpec:
     markers: bool = False
 
 
+# One row of a RowStream: its values, the looks laid over the stream's style by column, and
+# its height in points (None: the default, one line).
+StreamRow = tuple[list[Any], dict[int, Style] | None, float | None]
+
+
+@dataclass
+class RowStream:
+    """A table too long to hold as a :class:`Block`: a header row at ``anchor`` and ``count``
+    rows made only as they are written, so its memory does not grow with its rows.
+
+    ``rows`` makes the rows afresh each time it is called. Only the XlsxWriter renderer's
+    row-by-row mode writes one (the national report); there it is a filtered range.
+    """
+
+    anchor: str
+    headers: list[str]
+    count: int
+    rows: Callable[[], Iterator[StreamRow]]
+    style: Style = field(default_factory=Style)
+    header_style: Style = field(default_factory=Style)
+    header_height: float | None = None  # points; None: one line
+    # Where else to find the rows when there are more than a sheet holds (as Block's).
+    overflow_note: str = ""
+
+    @property
+    def height(self) -> int:
+        return self.count + 1
+
+    @property
+    def width(self) -> int:
+        return len(self.headers)
+
+    @property
+    def first_row(self) -> int:
+        return split_ref(self.anchor)[1]
+
+    @property
+    def ref(self) -> str:
+        first_column, first_row = split_ref(self.anchor)
+        return (f"{self.anchor}:{column_letter(first_column + self.width - 1)}"
+                f"{first_row + self.height - 1}")
+
+
 @dataclass
 class SheetLayout:
     name: str
@@ -340,33 +383,44 @@ class SheetLayout:
     pages_wide: int = 1
     # Columns repeated at the left of every printed page, e.g. "A:B" (the rank and the trust).
     print_title_columns: str | None = None
+    # A table written row by row below the blocks (see RowStream); it fits its own rows.
+    stream: RowStream | None = None
 
     def block_named(self, table_name: str) -> Block:
         return next(b for b in self.blocks if b.table_name == table_name)
+
+    def column_width(self, column: int) -> float:
+        """The width of the sheet's column ``column`` (1-based), as this layout sets it."""
+        return self.column_widths.get(column_letter(column), DEFAULT_COLUMN_WIDTH)
 
     def fit_row_heights(self) -> SheetLayout:
         """Set ``row_heights`` from the wrapped text in each row and its column's width."""
         heights: dict[int, float] = {}
         for block in self.blocks:
             first_column, first_row = split_ref(block.anchor)
-            widths = [self.column_widths.get(column_letter(first_column + c), DEFAULT_COLUMN_WIDTH)
-                      for c in range(block.width)]
+            widths = [self.column_width(first_column + c) for c in range(block.width)]
             for r, (values, styles) in enumerate(zip(block.values, block.style_rows(),
                                                      strict=True)):
-                for c, value in enumerate(values):
-                    if not isinstance(value, str):
-                        continue
-                    style = styles[c]
-                    if not style.wrap:
-                        continue
-                    lines = wrapped_lines(value, widths[c], bool(style.bold))
-                    if lines > 1:
-                        line_height = (LINE_HEIGHT * (style.size or DEFAULT_FONT_SIZE)
-                                       / DEFAULT_FONT_SIZE)
-                        row = first_row + r
-                        heights[row] = max(heights.get(row, 0.0), lines * line_height)
+                height = row_height(values, styles, widths)
+                if height is not None:
+                    row = first_row + r
+                    heights[row] = max(heights.get(row, 0.0), height)
         self.row_heights = heights
         return self
+
+
+def row_height(values: Sequence[Any], styles: Sequence[Style], widths: Sequence[float]
+               ) -> float | None:
+    """The height in points a row needs for its wrapped text; None when one line will do."""
+    needed = 0.0
+    for value, style, width in zip(values, styles, widths, strict=False):
+        if not isinstance(value, str) or not style.wrap:
+            continue
+        lines = wrapped_lines(value, width, bool(style.bold))
+        if lines > 1:
+            line_height = LINE_HEIGHT * (style.size or DEFAULT_FONT_SIZE) / DEFAULT_FONT_SIZE
+            needed = max(needed, lines * line_height)
+    return needed or None
 
 
 DEFAULT_COLUMN_WIDTH = 8.43

@@ -10,11 +10,13 @@ row or column kept says how much more there was and where to find it.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 from xl_localism.a1 import column_letter, split_range, split_ref
-from xl_localism.layout import Block, ChartSpec, SheetLayout, Style
+from xl_localism.layout import Block, ChartSpec, RowStream, SheetLayout, StreamRow, Style
 
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
@@ -35,12 +37,33 @@ def within_excel(layout: SheetLayout) -> SheetLayout:
               for letters, width in layout.column_widths.items()
               if split_ref(f"{letters}1")[0] <= MAX_COLUMNS}
     charts = [kept for chart in layout.charts if (kept := _fit_chart(chart)) is not None]
+    stream = None if layout.stream is None else _fit_stream(layout.stream)
     if (all(new is old for new, old in zip(fitted, layout.blocks, strict=True))
             and heights == layout.row_heights and widths == layout.column_widths
-            and charts == layout.charts):
+            and charts == layout.charts and stream is layout.stream):
         return layout
     return replace(layout, blocks=blocks, row_heights=heights, column_widths=widths,
-                   charts=charts)
+                   charts=charts, stream=stream)
+
+
+def _fit_stream(stream: RowStream) -> RowStream | None:
+    """The rows cut to the sheet as a block's are, the last kept saying how many more there
+    were; None when the header itself is past the last row."""
+    room = MAX_ROWS - stream.first_row  # rows below the header
+    if room < 0 or split_ref(stream.anchor)[0] + stream.width - 1 > MAX_COLUMNS:
+        return None
+    if stream.count <= room:
+        return stream
+    more = stream.count - room + 1  # the last row kept becomes the note
+    note = (f"… and {more:,} more rows not shown: Excel holds at most {MAX_ROWS:,} rows a "
+            "sheet." + (f" {stream.overflow_note}" if stream.overflow_note else ""))
+    made = stream.rows
+
+    def rows() -> Iterator[StreamRow]:
+        yield from itertools.islice(made(), room - 1)
+        yield [note], {0: NOTE}, None
+
+    return replace(stream, count=room, rows=rows)
 
 
 def _fit_block(block: Block) -> Block | None:

@@ -40,6 +40,9 @@ from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, cell_text, write
 
 def render_sheet(workbook: Workbook, layout: SheetLayout) -> Worksheet:
     """Draw ``layout`` on a fresh sheet, replacing any sheet of that name in its place."""
+    if layout.stream is not None:
+        raise ValueError(f"sheet {layout.name!r}: rows made as written are the XlsxWriter "
+                         "renderer's alone")
     layout = within_excel(layout)  # Excel's limits, as every renderer keeps them
     position: int | None = None
     # Excel sheet names are case-insensitive: 'summary' is the sheet to replace, not keep.

@@ -13,25 +13,42 @@ cannot hold are removed and text is cut to Excel's cell limit (``files.cell_text
 
 The workbook is built in memory and written to a temporary file that is renamed over the
 target, so a failure or an interruption leaves no half-written file and any earlier one intact.
+
+A workbook too long to hold (the national report: every flag of every trust) is written
+``row_by_row``: XlsxWriter's ``constant_memory`` mode sends each row to a temporary file as the
+next one begins, so its memory does not grow with the rows. That mode cannot write an Excel
+table, so each table is written as a filtered range under the same header row instead, and
+only a row that holds a cell is written out (with its height): layouts set heights only there.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import itertools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from xl_localism.a1 import location_sheet, split_range, split_ref
-from xl_localism.layout import BORDER_COLOUR, LINK, Block, ChartSpec, SheetLayout, Style
+from xl_localism.layout import (
+    BORDER_COLOUR,
+    LINK,
+    Block,
+    ChartSpec,
+    RowStream,
+    SheetLayout,
+    Style,
+)
+from xl_localism.render import limits
 from xl_localism.render.limits import within_excel
 from xl_localism.workbook.files import CELL_INJECTION_PREFIXES, atomic_path, cell_text, xml_text
 
@@ -53,24 +70,35 @@ _MARKERS = ("circle", "square", "diamond", "triangle", "x", "star", "plus")
 # No automatic conversion of text, ever: a layout's strings are data.
 _WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False,
                      "strings_to_urls": False, "in_memory": True}
+# in_memory would switch constant_memory off: the parts go through temporary files instead.
+_ROW_BY_ROW_OPTIONS = {**_WORKBOOK_OPTIONS, "in_memory": False, "constant_memory": True}
 
 
 def write_layouts(layouts: Iterable[SheetLayout], path: Path | str, *,
-                  title: str | None = None, creator: str = CREATOR) -> Path:
-    """A new workbook at ``path`` with one sheet per layout, in order, opening on the first."""
+                  title: str | None = None, creator: str = CREATOR,
+                  row_by_row: bool = False) -> Path:
+    """A new workbook at ``path`` with one sheet per layout, in order, opening on the first.
+
+    ``row_by_row``: in memory that does not grow with the rows, tables written as filtered
+    ranges (see the module's note).
+    """
     # Cut to Excel's limits (rows, columns, row heights ...): never a file Excel must repair.
     layouts = [within_excel(layout) for layout in layouts]
     if not layouts:
         raise ValueError("a workbook needs at least one sheet layout")
     with atomic_path(path) as temporary:
-        workbook = xlsxwriter.Workbook(str(temporary), _WORKBOOK_OPTIONS)
+        workbook = xlsxwriter.Workbook(
+            str(temporary), _ROW_BY_ROW_OPTIONS if row_by_row else _WORKBOOK_OPTIONS)
         try:
             workbook.set_properties({"title": xml_text(title or ""), "author": xml_text(creator)})
             formats = _Formats(workbook)
             present = {layout.name for layout in layouts}
             taken: set[str] = set()
             for layout in layouts:
-                _draw(workbook, layout, formats, present, taken)
+                if row_by_row:
+                    _draw_row_by_row(workbook, layout, formats, present)
+                else:
+                    _draw(workbook, layout, formats, present, taken)
             workbook.worksheets()[0].activate()
             workbook.close()
         except BaseException:
@@ -141,6 +169,9 @@ def _table_style(name: str) -> str:
 
 def _draw(workbook: Workbook, layout: SheetLayout, formats: _Formats, present: set[str],
           taken: set[str]) -> Worksheet:
+    if layout.stream is not None:
+        raise ValueError(f"sheet {layout.name!r} has rows to write row by row "
+                         "(write_layouts(..., row_by_row=True))")
     sheet = workbook.add_worksheet(cell_text(layout.name))
     # Tables first: add_table writes its own header cells, which the block then writes over
     # with the layout's values and looks.
@@ -149,11 +180,94 @@ def _draw(workbook: Workbook, layout: SheetLayout, formats: _Formats, present: s
             _add_table(sheet, block, taken)
     for block in layout.blocks:
         _write_block(sheet, block, formats, present)
+    for row, height in sorted(layout.row_heights.items()):
+        sheet.set_row(row - 1, height)
+    _finish_sheet(workbook, sheet, layout)
+    return sheet
+
+
+def _draw_row_by_row(workbook: Workbook, layout: SheetLayout, formats: _Formats,
+                     present: set[str]) -> Worksheet:
+    """The sheet with each row written whole before the next (constant_memory): a row is
+    gone once a later one is begun, so blocks must follow one another down the sheet."""
+    sheet = workbook.add_worksheet(cell_text(layout.name))
+    blocks = sorted(layout.blocks, key=lambda block: block.first_row)
+    for above, below in itertools.pairwise(blocks):
+        if below.first_row < above.first_row + above.height:
+            raise ValueError(f"sheet {layout.name!r}: blocks at {above.anchor} and "
+                             f"{below.anchor} share rows, which cannot be written row by row")
+    stream = layout.stream
+    if (stream is not None and blocks
+            and stream.first_row < blocks[-1].first_row + blocks[-1].height):
+        raise ValueError(f"sheet {layout.name!r}: the rows at {stream.anchor} begin among "
+                         "the blocks above them")
+    filtered = [block.ref for block in blocks if block.table_name]
+    if stream is not None:
+        filtered.append(stream.ref)
+    if len(filtered) > 1:
+        raise ValueError(f"sheet {layout.name!r}: a sheet written row by row has one filtered "
+                         f"range, not {len(filtered)}")
+    heights = _Heights(sheet, layout.row_heights)
+    for block in blocks:
+        _write_block(sheet, block, formats, present, before_row=heights.up_to)
+    if stream is not None:
+        heights.up_to(stream.first_row - 1)
+        _write_stream(sheet, stream, formats)
+    heights.up_to(limits.MAX_ROWS)
+    for ref in filtered:
+        first_column, first_row, last_column, last_row = split_range(ref)
+        sheet.autofilter(first_row - 1, first_column - 1, last_row - 1, last_column - 1)
+    _finish_sheet(workbook, sheet, layout)
+    return sheet
+
+
+class _Heights:
+    """A layout's row heights set in row order, each before its row is written out."""
+
+    def __init__(self, sheet: Worksheet, heights: dict[int, float]) -> None:
+        self.sheet = sheet
+        self.pending = sorted(heights.items(), reverse=True)
+
+    def up_to(self, row: int) -> None:
+        """Set every height down to the 0-based ``row``."""
+        while self.pending and self.pending[-1][0] - 1 <= row:
+            number, height = self.pending.pop()
+            _written(self.sheet.set_row(number - 1, height), self.sheet, number - 1, 0)
+
+
+def _write_stream(sheet: Worksheet, stream: RowStream, formats: _Formats) -> None:
+    """The header, then each row as it is made: its height first, while the row can take it."""
+    first_column, first_row = split_ref(stream.anchor)
+    header = stream.header_style.over(stream.style)
+    if stream.header_height is not None:
+        _written(sheet.set_row(first_row - 1, stream.header_height), sheet, first_row - 1,
+                 first_column - 1)
+    for c, value in enumerate(stream.headers):
+        _written(_write_value(sheet, first_row - 1, first_column - 1 + c, value, header,
+                              formats), sheet, first_row - 1, first_column - 1 + c)
+    written = 0
+    for written, (values, looks, height) in enumerate(stream.rows(), start=1):
+        row = first_row - 1 + written
+        if written > stream.count:
+            raise ValueError(f"sheet {sheet.name!r}: more rows came than the {stream.count} "
+                             "the filtered range was made for")
+        if height is not None:
+            _written(sheet.set_row(row, height), sheet, row, first_column - 1)
+        for c in range(stream.width):
+            value = values[c] if c < len(values) else None
+            look = looks.get(c) if looks else None
+            style = stream.style if look is None else look.over(stream.style)
+            column = first_column - 1 + c
+            _written(_write_value(sheet, row, column, value, style, formats), sheet, row, column)
+    if written != stream.count:
+        raise ValueError(f"sheet {sheet.name!r}: {written} rows came of the {stream.count} "
+                         "the filtered range was made for")
+
+
+def _finish_sheet(workbook: Workbook, sheet: Worksheet, layout: SheetLayout) -> None:
     for letters, width in layout.column_widths.items():
         column = split_ref(f"{letters}1")[0] - 1
         sheet.set_column(column, column, width)
-    for row, height in sorted(layout.row_heights.items()):
-        sheet.set_row(row - 1, height)
     if layout.freeze:
         column, row = split_ref(layout.freeze)
         sheet.freeze_panes(row - 1, column - 1)
@@ -163,15 +277,19 @@ def _draw(workbook: Workbook, layout: SheetLayout, formats: _Formats, present: s
     for spec in layout.charts:
         chart = _chart(workbook, layout.name, spec)
         sheet.insert_chart(spec.anchor, chart)
-    return sheet
 
 
-def _write_block(sheet: Worksheet, block: Block, formats: _Formats, present: set[str]) -> None:
+def _write_block(sheet: Worksheet, block: Block, formats: _Formats, present: set[str],
+                 before_row: Callable[[int], None] | None = None) -> None:
+    """The block's cells; ``before_row`` is called with each 0-based row before its cells
+    (row by row, a row's height must be set while the row can still take it)."""
     first_column, first_row = split_ref(block.anchor)
     styles = block.style_rows()
     width = block.width  # a max over every row: once, not once a row (quadratic in rows)
     for r, values in enumerate(block.values):
         row = first_row + r - 1
+        if before_row is not None:
+            before_row(row)
         row_styles = styles[r]
         for c in range(width):
             value = values[c] if c < len(values) else None
@@ -182,38 +300,46 @@ def _write_block(sheet: Worksheet, block: Block, formats: _Formats, present: set
                 style = LINK.over(style)
                 # Written first: write_url puts its display text in the cell, and the value
                 # (which may be a number) is then written over it, keeping the link.
-                sheet.write_url(row, column, f"internal:{link}",
-                                formats.get(style),
-                                cell_text(str(value)) if value is not None else "")
-            _write_value(sheet, row, column, value, style, formats)
+                _written(sheet.write_url(row, column, f"internal:{link}", formats.get(style),
+                                         cell_text(str(value)) if value is not None else ""),
+                         sheet, row, column)
+            _written(_write_value(sheet, row, column, value, style, formats), sheet, row, column)
+
+
+def _written(code: int | None, sheet: Worksheet, row: int, column: int) -> None:
+    """XlsxWriter returns a negative number, and drops the cell, when it cannot write one
+    (outside the sheet; a row already written out row by row): never a silent gap."""
+    if code is not None and code < 0:
+        raise ValueError(f"cell {xl_rowcol_to_cell(row, column)} of sheet {sheet.name!r} "
+                         f"could not be written (XlsxWriter's code {code})")
 
 
 def _write_value(sheet: Worksheet, row: int, column: int, value: Any, style: Style,
-                 formats: _Formats) -> None:
+                 formats: _Formats) -> int | None:
+    """XlsxWriter's return code for the cell (negative when it was not written)."""
     if value == "":
         value = None  # an empty string is a blank cell to anyone reading the sheet
     if isinstance(value, str):
         text = cell_text(value)
         quoted = text.startswith(CELL_INJECTION_PREFIXES)
-        sheet.write_string(row, column, text, formats.get(style, quoted=quoted))
-    elif value is None:
+        return sheet.write_string(row, column, text, formats.get(style, quoted=quoted))
+    if value is None:
         cell_format = formats.get(style)
-        if cell_format is not None:
-            sheet.write_blank(row, column, None, cell_format)
-    elif isinstance(value, bool):
-        sheet.write_boolean(row, column, value, formats.get(style))
-    elif isinstance(value, (int, float)):
+        return (None if cell_format is None
+                else sheet.write_blank(row, column, None, cell_format))
+    if isinstance(value, bool):
+        return sheet.write_boolean(row, column, value, formats.get(style))
+    if isinstance(value, (int, float)):
         if not math.isfinite(value):
             raise ValueError(f"a cell cannot hold {value!r}")
-        sheet.write_number(row, column, value, formats.get(style))
-    elif isinstance(value, (datetime.date, datetime.time)):
+        return sheet.write_number(row, column, value, formats.get(style))
+    if isinstance(value, (datetime.date, datetime.time)):
         if isinstance(value, datetime.datetime) and value.tzinfo is not None:
             value = value.replace(tzinfo=None)  # Excel has no time zones: the wall-clock time
         default = next(f for kind, f in _DATE_FORMATS if isinstance(value, kind))
-        sheet.write_datetime(row, column, value,
-                             formats.get(style, default_number_format=default))
-    else:
-        raise TypeError(f"a layout cell cannot hold {type(value).__name__}: {value!r}")
+        return sheet.write_datetime(row, column, value,
+                                    formats.get(style, default_number_format=default))
+    raise TypeError(f"a layout cell cannot hold {type(value).__name__}: {value!r}")
 
 
 def _add_table(sheet: Worksheet, block: Block, taken: set[str]) -> None:

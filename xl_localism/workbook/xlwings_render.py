@@ -73,6 +73,9 @@ def replace_sheet(book: Any, name: str) -> Any:
 
 def render_layout(book: Any, layout: SheetLayout, *, activate: bool = True) -> Any:
     """Draw ``layout`` on a fresh sheet of ``book``; return that sheet."""
+    if layout.stream is not None:
+        raise ValueError(f"sheet {layout.name!r}: rows made as written are the XlsxWriter "
+                         "renderer's alone")
     office_js = is_office_js(book)
     sheet = replace_sheet(book, layout.name)
     present = {s.name for s in book.sheets}
