@@ -4,14 +4,21 @@ Each sheet is a layout (plain data, :class:`xl_localism.layout.SheetLayout`) mad
 batch's outcomes, and written by the XlsxWriter renderer like every other new workbook. Text
 that came from a submission is written as text, never as a formula.
 
-XlsxWriter's ``constant_memory`` mode is not used: it cannot write Excel tables, and the
-League, Flags and Rejected sheets are tables so that managers can sort and filter them.
+The report is written row by row (the renderer's ``row_by_row``: XlsxWriter's
+``constant_memory`` mode), so its memory does not grow with the batch: the League, Heatmap and
+Flags rows are made as they are written (the flags wait, sorted, in a temporary SQLite database
+rather than in memory). That mode writes no Excel tables, so the League, Heatmap, Flags,
+Rejected and Superseded sheets are filtered ranges: sortable and filterable from their header
+rows.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import sqlite3
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +27,16 @@ from xl_localism import layout
 from xl_localism.a1 import column_letter
 from xl_localism.batch.outcome import Outcome, league_order
 from xl_localism.flag_rows import FLAG_COLUMNS, SEVERITIES, flag_row
-from xl_localism.layout import RAG_COLOURS, Block, ChartSpec, SheetLayout, Style
+from xl_localism.layout import (
+    RAG_COLOURS,
+    Block,
+    ChartSpec,
+    RowStream,
+    SheetLayout,
+    StreamRow,
+    Style,
+    row_height,
+)
 from xl_localism.render.xlsxwriter import write_layouts
 from xl_localism.returns import UNDATED, period_end, period_of, period_sort_key
 from xl_localism.vocab import Driver
@@ -55,17 +71,18 @@ def write_national_report(outcomes: Sequence[Outcome], path: Path,
     # Only the current file of each return is ranked, mapped, charted and its flags listed;
     # the files it superseded are on their own sheet.
     ranked = league_order(list(outcomes))
-    layouts = [
-        league_layout(ranked, path.parent),
-        heatmap_layout(ranked),
-        flags_layout(ranked),
-        rejected_layout([o for o in outcomes if o.rejected is not None], skipped),
-        superseded_layout([o for o in outcomes if o.superseded_by is not None]),
-        charts_layout(ranked),
-    ]
-    if trend:
-        layouts.extend(trend_layouts(trend, with_results=False))
-    return write_layouts(layouts, path, title=REPORT_TITLE)
+    with contextlib.closing(_FlagStore()) as flags:
+        layouts = [
+            league_layout(ranked, path.parent),
+            heatmap_layout(ranked),
+            flags_layout(ranked, flags),
+            rejected_layout([o for o in outcomes if o.rejected is not None], skipped),
+            superseded_layout([o for o in outcomes if o.superseded_by is not None]),
+            charts_layout(ranked),
+        ]
+        if trend:
+            layouts.extend(trend_layouts(trend, with_results=False))
+        return write_layouts(layouts, path, title=REPORT_TITLE, row_by_row=True)
 
 
 def write_trend_report(trend: Sequence[dict[str, Any]], path: Path) -> Path:
@@ -111,63 +128,103 @@ def _widths(widths: Sequence[float]) -> dict[str, float]:
     return {column_letter(index): width for index, width in enumerate(widths, start=1)}
 
 
-def _fitted(rows: Sequence[Sequence[Any]], limits: Sequence[tuple[float, float]]
-            ) -> dict[str, float]:
+class _FittedWidths:
     """Column widths fitted to the longest text (or number as shown) in each column, each
     kept between its (least, most): a column never clips a short value, and a long message
-    wraps instead of running off the page."""
-    widths = []
-    for column, (least, most) in enumerate(limits):
-        longest = 0
-        for row in rows:
-            value = row[column] if column < len(row) else None
+    wraps instead of running off the page. Rows are added one at a time, so a stream of any
+    length is fitted without being kept."""
+
+    def __init__(self, limits: Sequence[tuple[float, float]]) -> None:
+        self.limits = limits
+        self.longest = [0] * len(limits)
+
+    def add(self, row: Sequence[Any]) -> None:
+        for column, value in enumerate(row[:len(self.limits)]):
             if value is None:
                 continue
             shown = (f"{value:.1f}" if isinstance(value, float)
                      else "00/00/0000" if isinstance(value, date) else str(value))
-            longest = max(longest, max((len(line) for line in shown.splitlines()), default=0))
-        widths.append(min(most, max(least, longest + 2)))
-    return _widths(widths)
+            self.longest[column] = max(self.longest[column],
+                                       max((len(line) for line in shown.splitlines()), default=0))
+
+    def widths(self) -> list[float]:
+        return [min(most, max(least, longest + 2))
+                for (least, most), longest in zip(self.limits, self.longest, strict=True)]
+
+
+def _fitted(rows: Sequence[Sequence[Any]], limits: Sequence[tuple[float, float]]
+            ) -> dict[str, float]:
+    fitted = _FittedWidths(limits)
+    for row in rows:
+        fitted.add(row)
+    return _widths(fitted.widths())
+
+
+# A row's values and the looks laid over its stream's style, by column.
+_Row = tuple[list[Any], dict[int, Style] | None]
+
+
+def _streamed(headers: list[str], count: int, make: Callable[[], Iterator[_Row]],
+              widths: Sequence[float], *, style: Style = WRAP,
+              overflow_note: str = "") -> RowStream:
+    """A filtered range of rows made by ``make`` as they are written, each row as high as its
+    wrapped text needs in columns of ``widths``."""
+    header_styles = [HEADER.over(style)] * len(headers)
+
+    def rows() -> Iterator[StreamRow]:
+        for values, looks in make():
+            styles = [style if not looks or c not in looks else looks[c].over(style)
+                      for c in range(len(headers))]
+            yield values, looks, row_height(values, styles, widths)
+
+    return RowStream(anchor="A1", headers=headers, count=count, rows=rows, style=style,
+                     header_style=HEADER, overflow_note=overflow_note,
+                     header_height=row_height(headers, header_styles, widths))
 
 
 def league_layout(ranked: list[Outcome], report_dir: Path) -> SheetLayout:
-    table = _Table(LEAGUE_HEADERS)
     first_driver = LEAGUE_HEADERS.index(DRIVERS[0])
-    for rank, outcome in enumerate(ranked, start=1):
-        result = outcome.summary or {}
-        driver_rags = result.get("driver_rag", {})
-        feedback = (str(outcome.feedback.relative_to(report_dir))
-                    if outcome.feedback and outcome.feedback.is_relative_to(report_dir) else None)
-        looks = {4: Style(number_format=DATE), 6: Style(number_format=SCORE),
-                 7: _look(result["rag"], bold=True), len(LEAGUE_HEADERS) - 1: WRAP}
-        for offset, driver in enumerate(DRIVERS):
-            looks[first_driver + offset] = (
-                NOT_COVERED_LOOK if result["drivers"][driver] is None
-                else _look(driver_rags.get(driver), number_format=SCORE))
-        table.add([
-            rank, result["trust"], result["nation"], result.get("region"),
-            _as_date(result.get("as_at")), outcome.period,
-            result["score"], result["rag"],
-            *[_driver_score(result, d) for d in DRIVERS],
-            *[result["flag_counts"][s] for s in SEVERITIES],
-            outcome.source, feedback, "; ".join(outcome.notes) or None,
-        ], looks)
+
+    def rows() -> Iterator[_Row]:
+        for rank, outcome in enumerate(ranked, start=1):
+            result = outcome.summary or {}
+            driver_rags = result.get("driver_rag", {})
+            feedback = (str(outcome.feedback.relative_to(report_dir))
+                        if outcome.feedback and outcome.feedback.is_relative_to(report_dir)
+                        else None)
+            looks = {4: Style(number_format=DATE), 6: Style(number_format=SCORE),
+                     7: _look(result["rag"], bold=True)}
+            for offset, driver in enumerate(DRIVERS):
+                looks[first_driver + offset] = (
+                    NOT_COVERED_LOOK if result["drivers"][driver] is None
+                    else _look(driver_rags.get(driver), number_format=SCORE))
+            yield [
+                rank, result["trust"], result["nation"], result.get("region"),
+                _as_date(result.get("as_at")), outcome.period,
+                result["score"], result["rag"],
+                *[_driver_score(result, d) for d in DRIVERS],
+                *[result["flag_counts"][s] for s in SEVERITIES],
+                outcome.source, feedback, "; ".join(outcome.notes) or None,
+            ], looks
+
     # Headers wrap, so each column fits its values; the note wraps within its limit.
     # ("not covered" takes two lines of a driver's column.)
     limits = [(6, 6), (12, 34), (8, 9), (10, 18), (11, 11), (11, 11), (7, 7), (7, 7),
               *[(6, 6)] * len(DRIVERS), *[(8, 8)] * len(SEVERITIES), (14, 36), (14, 30),
               (10, 36)]
-    block = table.block(table_name="League")
+    fitted = _FittedWidths(limits)
+    for values, _ in rows():
+        fitted.add(values)
+    widths = fitted.widths()
     # Every cell wraps (and so reads from the top of its row): a path longer than its column
     # goes on to a second line instead of being cut by the cell beside it.
-    block.style = WRAP
     # Printed landscape, shrunk to two pages across with the rank and trust repeated on both
     # (score and RAG always on the first), and the header row on every page down.
-    sheet = SheetLayout(name="League table", blocks=[block],
-                        column_widths=_fitted(table.rows[1:], limits),
-                        freeze="C2", landscape=True, fit_to_width=True, pages_wide=2,
-                        print_title_rows="1:1", print_title_columns="A:B")
-    return sheet.fit_row_heights()
+    return SheetLayout(name="League table", blocks=[],
+                       stream=_streamed(LEAGUE_HEADERS, len(ranked), rows, widths),
+                       column_widths=_widths(widths),
+                       freeze="C2", landscape=True, fit_to_width=True, pages_wide=2,
+                       print_title_rows="1:1", print_title_columns="A:B")
 
 
 def _driver_score(result: dict[str, Any], driver: str) -> float | str:
@@ -176,65 +233,92 @@ def _driver_score(result: dict[str, Any], driver: str) -> float | str:
 
 
 def heatmap_layout(ranked: list[Outcome]) -> SheetLayout:
-    table = _Table(["Trust", "As at", *DRIVERS, "Overall"])
-    for outcome in sorted(ranked, key=lambda o: o.summary["trust"].casefold()):  # type: ignore
-        result = outcome.summary or {}
-        rags = result.get("driver_rag", {})
-        looks = {1: Style(number_format=DATE),
-                 2 + len(DRIVERS): _look(result["rag"], bold=True, number_format=SCORE)}
-        for offset, driver in enumerate(DRIVERS):
-            looks[2 + offset] = (NOT_COVERED_LOOK if result["drivers"][driver] is None
-                                 else _look(rags.get(driver), number_format=SCORE))
-        table.add([
-            result["trust"], _as_date(result.get("as_at")),
-            *[_driver_score(result, d) for d in DRIVERS],
-            result["score"],
-        ], looks)
-    return SheetLayout(name="Heatmap", blocks=[table.block()],
-                       column_widths=_widths([30, 11, *[10] * 5, 10]), freeze="B2",
-                       landscape=False, fit_to_width=True, print_title_rows="1:1")
+    by_trust = sorted(ranked, key=lambda o: o.summary["trust"].casefold())  # type: ignore
+
+    def rows() -> Iterator[_Row]:
+        for outcome in by_trust:
+            result = outcome.summary or {}
+            rags = result.get("driver_rag", {})
+            looks = {1: Style(number_format=DATE),
+                     2 + len(DRIVERS): _look(result["rag"], bold=True, number_format=SCORE)}
+            for offset, driver in enumerate(DRIVERS):
+                looks[2 + offset] = (NOT_COVERED_LOOK if result["drivers"][driver] is None
+                                     else _look(rags.get(driver), number_format=SCORE))
+            yield [
+                result["trust"], _as_date(result.get("as_at")),
+                *[_driver_score(result, d) for d in DRIVERS],
+                result["score"],
+            ], looks
+
+    widths = [30, 11, *[10] * 5, 10]
+    stream = _streamed(["Trust", "As at", *DRIVERS, "Overall"], len(by_trust), rows, widths,
+                       style=Style())
+    return SheetLayout(name="Heatmap", blocks=[], stream=stream, column_widths=_widths(widths),
+                       freeze="B2", landscape=False, fit_to_width=True,
+                       print_title_rows="1:1")
 
 
-def flags_layout(ranked: list[Outcome]) -> SheetLayout:
+class _FlagStore:
+    """The flag rows of a batch in a temporary SQLite database, given back in the Flags
+    sheet's order: a batch's flags can be many times its files, and none is kept in memory.
+
+    Rows are stored as JSON (any text a flag can hold, lone surrogates included, survives);
+    trusts are ordered by their position among the batch's trusts, so the order is Python's
+    own, whatever SQLite's collation would make of the text.
+    """
+
+    def __init__(self) -> None:
+        # An empty name: a private database in a temporary file, deleted when closed.
+        self.database = sqlite3.connect("")
+        self.database.execute("CREATE TABLE flag (severity INTEGER, trust INTEGER, code TEXT,"
+                              " position INTEGER, row TEXT)")
+
+    def add(self, rows: list[tuple[int, int, str, int, str]]) -> None:
+        self.database.executemany("INSERT INTO flag VALUES (?, ?, ?, ?, ?)", rows)
+
+    def rows(self) -> Iterator[list[Any]]:
+        query = "SELECT row FROM flag ORDER BY severity, trust, code, position"
+        for (row,) in self.database.execute(query):
+            yield json.loads(row)
+
+    def close(self) -> None:
+        self.database.close()
+
+
+def flags_layout(ranked: list[Outcome], store: _FlagStore) -> SheetLayout:
     """Every flag row, most severe first, then by trust and code, ties in ranked order.
 
     Each submission's flags come from its result (for a batch, read back from its cache entry
-    once, here).
+    once, here) into ``store``, which gives them back in order as the sheet is written.
     """
-    # Only the rows are kept, not each entry's flags as read (a dict of every field a flag):
-    # for each trust, (severity, code, row) in ranked order. Text that repeats across files
-    # (codes, sheets, actions, most messages) is kept once: each entry read brings its own
-    # copy of every string.
-    by_trust: dict[str, list[tuple[str, str, list[Any]]]] = {}
-    shared: dict[str, str] = {}
+    trusts = {t: i for i, t in enumerate(sorted({(o.summary or {})["trust"].casefold()
+                                                 for o in ranked}))}
+    severities = {s: i for i, s in enumerate(SEVERITIES)}
+    # Message and Suggested action wrap within their widths, so nothing runs off or is cut.
+    limits = [(12, 28), (14, 30), (9, 10), (12, 24), (10, 14), (8, 12), (30, 60), (30, 50)]
+    fitted = _FittedWidths(limits)
+    position = count = 0
     for outcome in ranked:
         summary = outcome.summary or {}
-        rows = by_trust.setdefault(summary["trust"].casefold(), [])
+        trust = trusts[summary["trust"].casefold()]
+        stored = []
         for flag in (outcome.result or {}).get("flags", []):
-            row = [summary["trust"], outcome.source,
-                   *[shared.setdefault(v, v) if isinstance(v, str) else v
-                     for v in flag_row(flag)]]
-            rows.append((row[2], row[3], row))
-    del shared
-    table = _Table(FLAG_HEADERS)
-    for severity in SEVERITIES:
-        for trust in sorted(by_trust):
-            found = [(code, row) for kind, code, row in by_trust[trust] if kind == severity]
-            found.sort(key=lambda pair: pair[0])  # stable: ties keep the ranked order
-            for _, row in found:
-                table.add(row)
-    del by_trust
-    # Message and Suggested action wrap within their widths, so nothing runs off or is cut.
+            row = [summary["trust"], outcome.source, *flag_row(flag)]
+            fitted.add(row)
+            # JSON's ASCII escapes: a code sorts as Python sorts it, whatever its characters.
+            stored.append((severities.get(row[2], len(SEVERITIES)), trust,
+                           json.dumps(row[3]), position, json.dumps(row)))
+            position += 1
+        store.add(stored)
+        count += len(stored)
+    widths = fitted.widths()
+    stream = _streamed(FLAG_HEADERS, count, lambda: ((row, None) for row in store.rows()),
+                       widths, overflow_note=("Each trust's feedback workbook (League table, "
+                                              "Feedback workbook column) lists all of its "
+                                              "flags."))
     # Printed landscape, one page wide, the header on every page.
-    limits = [(12, 28), (14, 30), (9, 10), (12, 24), (10, 14), (8, 12), (30, 60), (30, 50)]
-    block = table.block(table_name="AllFlags")
-    block.style = WRAP  # as the League: nothing cut, every cell read from the top
-    block.overflow_note = ("Each trust's feedback workbook (League table, Feedback workbook "
-                           "column) lists all of its flags.")
-    sheet = SheetLayout(name="Flags", blocks=[block],
-                        column_widths=_fitted(table.rows[1:], limits), freeze="A2",
-                        landscape=True, fit_to_width=True, print_title_rows="1:1")
-    return sheet.fit_row_heights()
+    return SheetLayout(name="Flags", blocks=[], stream=stream, column_widths=_widths(widths),
+                       freeze="A2", landscape=True, fit_to_width=True, print_title_rows="1:1")
 
 
 def rejected_layout(rejected: list[Outcome], skipped: int = 0) -> SheetLayout:
