@@ -42,6 +42,8 @@ REPORT_NAME = "national_summary.xlsx"
 DEFAULT_TIMEOUT_SECONDS = 300.0
 # Fewer feedback workbooks than this are written in the parent: a pool costs more to start.
 MIN_PARALLEL_JOBS = 8
+# Files queued for each worker at once: enough that none waits for the next file.
+IN_FLIGHT_PER_WORKER = 4
 
 
 class BatchSetupError(Exception):
@@ -262,6 +264,10 @@ def _run_batch(
             else:
                 pending.append(outcome)
                 scorer.schedule(outcome)
+                # A few files a worker in flight, not the whole folder: each one queued holds
+                # its task and future, and a batch's memory would grow with its size.
+                while len(scorer.scheduled) > IN_FLIGHT_PER_WORKER * scorer.workers:
+                    scorer.collect_oldest(on_progress)
         scorer.collect(on_progress)
     except KeyboardInterrupt:
         scorer.stop()
@@ -434,31 +440,35 @@ class _Scorer:
     def collect(self, on_progress: Callable[[Outcome], None] | None) -> None:
         """Wait for every file scheduled, in order, and apply its result."""
         while self.scheduled:
-            # Let go of each future once its result is applied: it holds the result and a lock.
-            outcome, future = self.scheduled.popleft()
-            try:
-                data = future.result()
-            except FutureTimeout:
-                data = {"rejected": f"took longer than {self.timeout:g} s to read and was "
-                                    "stopped"}
-            except ProcessExpired as error:
-                data = {"rejected": f"the reader process stopped unexpectedly "
-                                    f"(exit code {error.exitcode}); it will be retried on "
-                                    "the next run"}
-            except Exception as error:
-                data = {"rejected": f"could not be scored ({type(error).__name__})"}
-            stored, feedback = data.pop("stored", None), data.pop("feedback", None)
-            if stored is not None and outcome.content_hash is not None:
-                # The parent is the cache's only writer; workers only hand results back.
-                feedback = self.results.store(outcome.content_hash, stored, feedback,
-                                              data.pop("feedback_sha256", None))
-                if "result" in data:
-                    data["entry"] = self.results.entry(outcome.content_hash)
-            if feedback is not None:
-                data["feedback"] = self.cache / feedback
-            _apply(outcome, data)
-            if on_progress:
-                on_progress(outcome)
+            self.collect_oldest(on_progress)
+
+    def collect_oldest(self, on_progress: Callable[[Outcome], None] | None) -> None:
+        """Wait for the file scheduled first and apply its result."""
+        # Let go of each future once its result is applied: it holds the result and a lock.
+        outcome, future = self.scheduled.popleft()
+        try:
+            data = future.result()
+        except FutureTimeout:
+            data = {"rejected": f"took longer than {self.timeout:g} s to read and was "
+                                "stopped"}
+        except ProcessExpired as error:
+            data = {"rejected": f"the reader process stopped unexpectedly "
+                                f"(exit code {error.exitcode}); it will be retried on "
+                                "the next run"}
+        except Exception as error:
+            data = {"rejected": f"could not be scored ({type(error).__name__})"}
+        stored, feedback = data.pop("stored", None), data.pop("feedback", None)
+        if stored is not None and outcome.content_hash is not None:
+            # The parent is the cache's only writer; workers only hand results back.
+            feedback = self.results.store(outcome.content_hash, stored, feedback,
+                                          data.pop("feedback_sha256", None))
+            if "result" in data:
+                data["entry"] = self.results.entry(outcome.content_hash)
+        if feedback is not None:
+            data["feedback"] = self.cache / feedback
+        _apply(outcome, data)
+        if on_progress:
+            on_progress(outcome)
 
     def map(self, function: Callable[[Any], Any], jobs: Iterable[Any], count: int) -> None:
         """Run ``function`` on each of the ``count`` jobs in the workers, all cores busy, and
