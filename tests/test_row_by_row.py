@@ -185,3 +185,14 @@ def test_the_national_flags_come_back_by_severity_trust_code_then_rank() -> None
         assert rows == [values for values, _, _ in stream.rows()]  # made afresh each time
     finally:
         store.close()
+
+
+def test_a_temporary_folder_that_fails_the_flags_is_a_failure_to_write() -> None:
+    # The batch turns an OSError into "the outputs could not be written" and keeps the
+    # previous report; a database error would have been a traceback.
+    store = _FlagStore()
+    store.database.close()
+    with pytest.raises(OSError, match="flags could not be sorted"):
+        store.add([(0, 0, '"X"', 0, "[]")])
+    with pytest.raises(OSError, match="flags could not be sorted"):
+        list(store.rows())

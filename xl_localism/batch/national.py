@@ -270,16 +270,30 @@ class _FlagStore:
     def __init__(self) -> None:
         # An empty name: a private database in a temporary file, deleted when closed.
         self.database = sqlite3.connect("")
-        self.database.execute("CREATE TABLE flag (severity INTEGER, trust INTEGER, code TEXT,"
-                              " position INTEGER, row TEXT)")
+        with self._as_oserror():
+            self.database.execute("CREATE TABLE flag (severity INTEGER, trust INTEGER, "
+                                  "code TEXT, position INTEGER, row TEXT)")
 
     def add(self, rows: list[tuple[int, int, str, int, str]]) -> None:
-        self.database.executemany("INSERT INTO flag VALUES (?, ?, ?, ?, ?)", rows)
+        with self._as_oserror():
+            self.database.executemany("INSERT INTO flag VALUES (?, ?, ?, ?, ?)", rows)
 
     def rows(self) -> Iterator[list[Any]]:
         query = "SELECT row FROM flag ORDER BY severity, trust, code, position"
-        for (row,) in self.database.execute(query):
-            yield json.loads(row)
+        with self._as_oserror():
+            for (row,) in self.database.execute(query):
+                yield json.loads(row)
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _as_oserror() -> Iterator[None]:
+        # A full temporary folder is a failure to write the report, as a full output folder
+        # is: the batch says so and keeps the previous report (never a traceback).
+        try:
+            yield
+        except sqlite3.Error as error:
+            raise OSError(f"the flags could not be sorted in a temporary file ({error})"
+                          ) from error
 
     def close(self) -> None:
         self.database.close()
