@@ -50,8 +50,11 @@ def _fit_stream(stream: RowStream) -> RowStream | None:
     """The rows cut to the sheet as a block's are, the last kept saying how many more there
     were; None when the header itself is past the last row."""
     room = MAX_ROWS - stream.first_row  # rows below the header
-    if room < 0 or split_ref(stream.anchor)[0] + stream.width - 1 > MAX_COLUMNS:
+    if room < 0:
         return None
+    if split_ref(stream.anchor)[0] + stream.width - 1 > MAX_COLUMNS:
+        # Its columns are fixed by the code that made it, never by a submission.
+        raise ValueError(f"rows at {stream.anchor} are wider than a sheet")
     if stream.count <= room:
         return stream
     more = stream.count - room + 1  # the last row kept becomes the note
