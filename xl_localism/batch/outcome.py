@@ -58,22 +58,25 @@ class Outcome:
         """
         if self.summary is None:
             return None
+        return {**(self._stored("result") if self.entry else {}), **self.summary}
+
+    def assessment(self) -> dict[str, Any]:
+        """The engine's Assessment as JSON (for the feedback workbook), from the cache entry;
+        OSError when it cannot be read (see :meth:`_stored`)."""
+        return self._stored("assessment")
+
+    def _stored(self, part: str) -> dict[str, Any]:
         try:
-            full = self.entry.read()["result"] if self.entry else {}
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            # Damaged or removed since it was read: a report without this file's flags would
-            # look complete. It fails instead, and the next run scores the file afresh.
+            value = self.entry.read()[part]  # type: ignore[union-attr]
+            if not isinstance(value, dict):
+                raise TypeError(f"its {part} is not an object")
+            return value
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            # Damaged or removed since it was read: a report without this file's flags, or a
+            # feedback folder without its workbook, would look complete. It fails instead, and
+            # the next run scores the file afresh.
             raise OSError(f"the cache entry of {self.source} could not be read again "
                           f"({error}); run the batch again to score it afresh") from error
-        return {**full, **self.summary}
-
-    def assessment(self) -> dict[str, Any] | None:
-        """The engine's Assessment as JSON (for the feedback workbook), from the cache entry;
-        None when the entry predates it or cannot be read (the worker's workbook is used)."""
-        try:
-            return self.entry.read().get("assessment") if self.entry else None
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
 
     @property
     def flagged(self) -> bool:

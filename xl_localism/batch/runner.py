@@ -1,8 +1,8 @@
 """Score a folder of submissions in worker processes and write the national report.
 
 Submissions are only ever opened for reading. Every output goes through a temporary file and a
-rename, and each scored file leaves a cache entry (a row of the cache database, see batch.cache,
-and its feedback workbook) keyed by its content hash and the fingerprint of the code, so an
+rename, and each scored file leaves a cache entry (a row of the cache database, see batch.cache)
+keyed by its content hash and the fingerprint of the code, so an
 interrupted batch resumes where it stopped and a rerun skips unchanged files.
 """
 
@@ -86,21 +86,20 @@ CHANGED_WHILE_READ = ("changed while it was being read (is it still being copied
                       "it will be scored on the next run")
 
 
-def process_submission(path: str, cache_dir: str, key: str,
-                       content_hash: str | None = None) -> dict[str, Any]:
-    """Worker: read, score and write the feedback workbook of one file. Never raises.
+def process_submission(path: str, content_hash: str | None = None) -> dict[str, Any]:
+    """Worker: read and score one file. Never raises.
 
-    It does not touch the cache database: what the parent should remember comes back as
-    ``stored`` (the outcome as JSON, made here on all cores), only when it was computed from
-    the bytes the parent hashed as ``content_hash``.
+    It writes nothing: what the parent should remember comes back as ``stored`` (the outcome
+    as JSON, made here on all cores), only when it was computed from the bytes the parent
+    hashed as ``content_hash``. The feedback workbook is written once every return is scored
+    (its Peers sheet needs them all), from the assessment kept in ``stored``.
     """
     # Imported here so a worker process pays for them once, not the parent at import time.
     from xl_localism.engine import assess
     from xl_localism.explanation import to_json
     from xl_localism.workbook.reader import WorkbookError, read_workbook
-    from xl_localism.workbook.results import write_feedback_workbook
 
-    cache, source = Path(cache_dir), Path(path)
+    source = Path(path)
     before: tuple[int, int, int] | None = None
     with contextlib.suppress(OSError):
         before = _identity(source)
@@ -134,19 +133,9 @@ def process_submission(path: str, cache_dir: str, key: str,
     if "result" not in outcome:
         return {**outcome, "stored": json.dumps(outcome, ensure_ascii=False) if cacheable
                 else None}
-    # A name of its own for every workbook written: see batch.cache on why none is replaced.
-    name = f"{key}-{secrets.token_hex(4)}.xlsx"
-    try:
-        write_feedback_workbook(assessment, cache / name)
-        feedback_sha256 = file_sha256(cache / name)
-    except OSError as error:
-        # Disk full or the folder made read-only: nothing is cached, so a rerun scores it.
-        return {"rejected": f"its results could not be saved ({error.strerror or error}); it "
-                            "will be scored again on the next run"}
-    # The parent reads flags and explanation from the cache when it needs them.
+    # The parent reads flags, explanation and assessment from the cache when it needs them.
     return {"result": summary_of(outcome["result"]),
-            "stored": json.dumps(outcome, ensure_ascii=False),
-            "feedback": name, "feedback_sha256": feedback_sha256}
+            "stored": json.dumps(outcome, ensure_ascii=False)}
 
 
 def _check_output_folder(out_dir: Path) -> None:
@@ -176,13 +165,9 @@ def remove_stray_temporaries(*folders: Path) -> int:
 
 
 def _load_cached(results: ResultCache, content_hash: str) -> dict[str, Any] | None:
-    hit = results.lookup(content_hash)
-    if hit is None:
-        return None
-    data = hit.outcome
-    if "result" in data:
+    data = results.lookup(content_hash)
+    if data is not None and "result" in data:
         data["entry"] = results.entry(content_hash)
-        data["feedback"] = hit.feedback
     return data
 
 
@@ -240,7 +225,7 @@ def _run_batch(
 
     for path, reason in found.unsupported:
         settled(Outcome(display_name(path.relative_to(submissions_dir)), path, rejected=reason))
-    scorer = _Scorer(cache, max(1, min(jobs or os.cpu_count() or 1, len(found.submissions))),
+    scorer = _Scorer(max(1, min(jobs or os.cpu_count() or 1, len(found.submissions))),
                      timeout, results)
     pending: list[Outcome] = []
     interrupted = False
@@ -389,7 +374,6 @@ def _apply(outcome: Outcome, data: dict[str, Any]) -> None:
         # Identical files share a cache entry; the source is this file, whatever the entry says.
         outcome.summary = _compact({**summary_of(data["result"]), "source": outcome.source})
         outcome.entry = data.get("entry")
-        outcome.feedback = data.get("feedback")
     else:
         outcome.rejected = plain_reason(data.get("rejected") or "could not be scored")
 
@@ -414,9 +398,8 @@ class _Scorer:
     rejected and the pool replaces the worker.
     """
 
-    def __init__(self, cache: Path, workers: int, timeout: float,
-                 results: ResultCache) -> None:
-        self.cache, self.workers, self.timeout = cache, workers, timeout
+    def __init__(self, workers: int, timeout: float, results: ResultCache) -> None:
+        self.workers, self.timeout = workers, timeout
         self.results = results
         self.pool: ProcessPool | None = None
         self.scheduled: deque[tuple[Outcome, Any]] = deque()
@@ -433,8 +416,7 @@ class _Scorer:
             self._start()
         assert self.pool is not None
         self.scheduled.append((outcome, self.pool.schedule(
-            process_submission, args=(str(outcome.path), str(self.cache), outcome.key,
-                                      outcome.content_hash),
+            process_submission, args=(str(outcome.path), outcome.content_hash),
             timeout=self.timeout)))
 
     def collect(self, on_progress: Callable[[Outcome], None] | None) -> None:
@@ -457,15 +439,12 @@ class _Scorer:
                                 "the next run"}
         except Exception as error:
             data = {"rejected": f"could not be scored ({type(error).__name__})"}
-        stored, feedback = data.pop("stored", None), data.pop("feedback", None)
+        stored = data.pop("stored", None)
         if stored is not None and outcome.content_hash is not None:
             # The parent is the cache's only writer; workers only hand results back.
-            feedback = self.results.store(outcome.content_hash, stored, feedback,
-                                          data.pop("feedback_sha256", None))
+            self.results.store(outcome.content_hash, stored)
             if "result" in data:
                 data["entry"] = self.results.entry(outcome.content_hash)
-        if feedback is not None:
-            data["feedback"] = self.cache / feedback
         _apply(outcome, data)
         if on_progress:
             on_progress(outcome)
@@ -539,17 +518,7 @@ def _import_worker_modules() -> None:
     from xl_localism.engine import assess  # noqa: F401
     from xl_localism.explanation import to_json  # noqa: F401
     from xl_localism.workbook.reader import read_workbook  # noqa: F401
-    from xl_localism.workbook.results import write_feedback_workbook  # noqa: F401
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    """A hard link costs nothing and a cache entry's workbook is never rewritten (each is
-    written once, under a name of its own), so sharing the bytes is safe; copy where links are
-    not possible."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+    from xl_localism.workbook.results import feedback_layouts  # noqa: F401  (write_feedback's)
 
 
 def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path,
@@ -565,19 +534,15 @@ def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path,
     outcomes = [o for o in outcomes if o.current]
     staged.mkdir()
     written = [(outcome, stem) for outcome, stem in named_by_trust(outcomes)
-               if outcome.feedback is not None]
+               if outcome.entry is not None]
 
     def jobs() -> Iterator[tuple[dict[str, Any], Any, Path]]:
         # Each assessment is read from the cache entry only as a worker is ready for it.
+        # Peers change whenever any return does, so every workbook is written afresh each
+        # run, by the workers: one workbook each, every core busy.
         for outcome, stem in written:
             name = f"{stem}.xlsx"
-            assessment = outcome.assessment()
-            if assessment is not None:
-                # Peers change whenever any return does, so this is written afresh each run,
-                # by the workers: one workbook each, every core busy.
-                yield assessment, standing[id(outcome)], staged / name
-            else:  # an entry from before the assessment was kept: the worker's workbook
-                _link_or_copy(outcome.feedback, staged / name)  # type: ignore[arg-type]
+            yield outcome.assessment(), standing[id(outcome)], staged / name
             outcome.feedback = feedback_dir / name
 
     scorer.map(_write_feedback_job, jobs(), len(written))
