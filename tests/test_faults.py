@@ -12,6 +12,7 @@ import builtins
 import errno
 import hashlib
 import io
+import multiprocessing
 import os
 import signal
 import sqlite3
@@ -307,6 +308,40 @@ def test_ctrl_c_during_a_batch_then_rerunning(tmp_path, samples):
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert _league_rows(out) == 40
     assert not _strays(out)
+
+
+def _slow_feedback_job(job) -> None:
+    time.sleep(0.2)  # still writing when the report is interrupted
+    FEEDBACK_JOB(job)
+
+
+FEEDBACK_JOB = runner._write_feedback_job
+
+
+def test_ctrl_c_while_the_report_is_written_beside_the_feedback(previous_run, samples,
+                                                                monkeypatch):
+    """The workers write the feedback while the report is written: Ctrl-C in the report waits
+    for the workbooks in hand, starts no more, and leaves nothing half-placed or running."""
+    inbox, out, before = previous_run
+    _inbox(inbox, samples, 12, start=5)
+    written: list[Path] = []
+
+    def interrupted_report(outcomes, path):
+        written.extend(path.parent.glob(".feedback.*.tmp/*.xlsx"))
+        raise KeyboardInterrupt
+
+    # Workers are forked from this process: they run the slow job by its name here.
+    monkeypatch.setattr(runner, "_write_feedback_job", _slow_feedback_job)
+    result = runner.run_batch(inbox, out, write_report=interrupted_report, jobs=2)
+    assert result.interrupted and result.report is None
+    assert len(written) < 17, "the feedback was not being written beside the report"
+    assert all(o.feedback is None for o in result.outcomes)
+    assert multiprocessing.active_children() == []
+    assert _digests(out) == before and not _strays(out)
+    monkeypatch.undo()
+    code, output = _batch(inbox, out)
+    assert code == 0, output
+    assert _league_rows(out) == 17
 
 
 def test_a_report_written_later_from_the_outcomes_is_the_batchs_report(tmp_path, samples):

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -201,6 +202,9 @@ class ResultCache:
         self._restarted = False  # found damaged, set aside and started afresh
         self._failure: str | None = None  # why the database stopped being used
         self._damaged = False
+        # read() is called from two threads while the report and the feedback are written
+        # together (batch.runner): one at a time on the connection.
+        self._reading = threading.Lock()
 
     @classmethod
     def open(cls, folder: Path, fingerprint: str) -> ResultCache:
@@ -225,7 +229,9 @@ class ResultCache:
     def _connect(self) -> sqlite3.Connection:
         # Autocommit (isolation_level=None): transactions are begun and ended explicitly, so no
         # lock is held between them.
-        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        # Shared with the thread placing feedback (see read()); only one uses it at a time.
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                             check_same_thread=False)
         try:
             db.execute("PRAGMA journal_mode = DELETE").fetchall()  # why: see the class
             if db.execute("PRAGMA user_version").fetchall()[0][0] == 0:
@@ -328,13 +334,14 @@ class ResultCache:
         if self._damaged:
             raise OSError("the batch cache is damaged")
         try:
-            db = self._db or sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                             timeout=BUSY_TIMEOUT_SECONDS)
-            try:
-                rows = db.execute(_ENTRY, (content_hash, self.fingerprint)).fetchall()
-            finally:
-                if db is not self._db:
-                    db.close()
+            with self._reading:
+                db = self._db or sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro",
+                                                 uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+                try:
+                    rows = db.execute(_ENTRY, (content_hash, self.fingerprint)).fetchall()
+                finally:
+                    if db is not self._db:
+                        db.close()
         except sqlite3.Error as error:
             raise OSError(f"the batch cache could not be read: {_why(error)}") from error
         if not rows:

@@ -310,10 +310,17 @@ def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cach
     try:
         try:
             _settle_returns(outcomes)
-            _place_feedback(outcomes, staged_feedback, out_dir / FEEDBACK_DIR, scorer)
-            workers_done()
-            if write_report is not None:
-                write_report(outcomes, staged_report)
+            placing = _place_feedback(outcomes, staged_feedback, out_dir / FEEDBACK_DIR,
+                                      scorer, workers_done)
+            try:
+                # Written here while the workers write the feedback: the report needs only
+                # where each workbook will be, which is known already.
+                if write_report is not None:
+                    _write_report(write_report, outcomes, staged_report)
+            except BaseException:
+                placing.wait(cancel=True)  # its own failure, if any, says less than this one
+                raise
+            placing.wait()
             _swap_in(staged_feedback, out_dir / FEEDBACK_DIR, staged_report, report, token)
         finally:
             remove_stray_temporaries(out_dir)  # what was staged and not swapped in
@@ -325,6 +332,23 @@ def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cach
     except KeyboardInterrupt:
         return BatchResult(outcomes, None, interrupted=True)
     return BatchResult(outcomes, report if write_report else None)
+
+
+def _write_report(write_report: Callable[[list[Outcome], Path], None], outcomes: list[Outcome],
+                  path: Path) -> None:
+    """``write_report``, with the OSError XlsxWriter wraps (a folder made read-only, a full
+    disk) handed back as such: the batch handles it as "the outputs could not be written".
+    Before the report was written beside the feedback, a failing folder always failed a
+    feedback workbook first (batch.peers unwraps it there)."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    try:
+        write_report(outcomes, path)
+    except FileCreateError as error:
+        cause = error.args[0] if error.args else None
+        if isinstance(cause, OSError):
+            raise cause from error
+        raise OSError(str(error)) from error
 
 
 def _swap_in(staged_feedback: Path, feedback: Path, staged_report: Path, report: Path,
@@ -411,6 +435,14 @@ class _Scorer:
         # The memory cap `score` reads under too: one file cannot exhaust the machine.
         self.pool = ProcessPool(max_workers=self.workers, initializer=limit_memory)
 
+    def start(self) -> None:
+        if self.pool is None:
+            self._start()
+
+    def parallel(self, count: int) -> bool:
+        """Whether :meth:`map` of ``count`` jobs runs them in the workers."""
+        return self.pool is not None or count >= MIN_PARALLEL_JOBS
+
     def schedule(self, outcome: Outcome) -> None:
         if self.pool is None:
             self._start()
@@ -458,12 +490,11 @@ class _Scorer:
         can be large (a feedback workbook's whole assessment), and holding every one at once
         made the parent's memory grow with the batch.
         """
-        if self.pool is None and count < MIN_PARALLEL_JOBS:
+        if not self.parallel(count):
             for job in jobs:
                 function(job)
             return
-        if self.pool is None:
-            self._start()
+        self.start()
         assert self.pool is not None
         # Every job is waited for, even after one fails: none may still be writing into a
         # folder the caller removes once this returns.
@@ -521,11 +552,46 @@ def _import_worker_modules() -> None:
     from xl_localism.workbook.results import feedback_layouts  # noqa: F401  (write_feedback's)
 
 
+class _Placing:
+    """The feedback workbooks being written, in a thread that hands them to the workers."""
+
+    def __init__(self, outcomes: list[Outcome], thread: threading.Thread | None) -> None:
+        self.outcomes, self.thread = outcomes, thread
+        self.stopping = threading.Event()
+        self.failure: BaseException | None = None
+
+    def wait(self, cancel: bool = False) -> None:
+        """Wait until no workbook is being written (``cancel``: start no more); raise the
+        first failure. The outcomes' feedback paths are cleared if any workbook is missing."""
+        interrupted = False
+        if cancel:
+            self.stopping.set()
+        while self.thread is not None and self.thread.is_alive():
+            try:
+                self.thread.join()
+            except KeyboardInterrupt:
+                # Still wait: the caller removes the folder the workers are writing into.
+                self.stopping.set()
+                interrupted = True
+        if self.failure is not None or cancel or interrupted:
+            for outcome in self.outcomes:
+                outcome.feedback = None
+        if interrupted:
+            raise KeyboardInterrupt
+        if self.failure is not None and not cancel:
+            raise self.failure
+
+
 def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path,
-                    scorer: _Scorer) -> None:
-    """One feedback workbook per current return, with its Peers sheet (batch.peers), in the
-    new folder ``staged``, which becomes ``feedback_dir``; each outcome's feedback is its path
-    there."""
+                    scorer: _Scorer, workers_done: Callable[[], None]) -> _Placing:
+    """Start writing one feedback workbook per current return, with its Peers sheet
+    (batch.peers), in the new folder ``staged``, which becomes ``feedback_dir``; each
+    outcome's feedback is its path there at once. Wait with the returned ``wait()``.
+
+    With the pool running (or worth starting), the workers write them while the caller writes
+    the national report: on two cores the report and the feedback took turns otherwise. The
+    pool is let go (``workers_done``) as soon as the last one is written.
+    """
     from xl_localism.batch.peers import standings
 
     league = league_order(outcomes)
@@ -533,19 +599,44 @@ def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path,
                         standings([o.summary for o in league]), strict=True))  # type: ignore[misc]
     outcomes = [o for o in outcomes if o.current]
     staged.mkdir()
-    written = [(outcome, stem) for outcome, stem in named_by_trust(outcomes)
+    written = [(outcome, staged / f"{stem}.xlsx") for outcome, stem in named_by_trust(outcomes)
                if outcome.entry is not None]
+    for outcome, path in written:
+        outcome.feedback = feedback_dir / path.name
+    placing = _Placing([outcome for outcome, _ in written], None)
 
     def jobs() -> Iterator[tuple[dict[str, Any], Any, Path]]:
         # Each assessment is read from the cache entry only as a worker is ready for it.
         # Peers change whenever any return does, so every workbook is written afresh each
         # run, by the workers: one workbook each, every core busy.
-        for outcome, stem in written:
-            name = f"{stem}.xlsx"
-            yield outcome.assessment(), standing[id(outcome)], staged / name
-            outcome.feedback = feedback_dir / name
+        for outcome, path in written:
+            if placing.stopping.is_set():
+                return
+            yield outcome.assessment(), standing[id(outcome)], path
 
-    scorer.map(_write_feedback_job, jobs(), len(written))
+    if not scorer.parallel(len(written)):
+        try:
+            scorer.map(_write_feedback_job, jobs(), len(written))
+        except BaseException:
+            placing.wait(cancel=True)
+            raise
+        workers_done()
+        return placing
+
+    def place() -> None:
+        try:
+            scorer.map(_write_feedback_job, jobs(), len(written))
+        except BaseException as error:
+            placing.failure = error
+        finally:
+            workers_done()  # every job was waited for: the pool is idle
+
+    # Forked here, before the report is begun: a fork while another thread is busy copies the
+    # locks it holds, held, into the child.
+    scorer.start()
+    placing.thread = threading.Thread(target=place, name="xl-localism-feedback", daemon=True)
+    placing.thread.start()
+    return placing
 
 
 def _write_feedback_job(job: tuple[dict[str, Any], Any, Path]) -> None:
