@@ -256,9 +256,7 @@ def test_an_entry_without_its_assessment_is_scored_again(tmp_path, samples):
     first = _run(inbox, out)
     entry = first.scored[0]
     cache = cache_module.ResultCache.open(out / runner.CACHE_DIR, runner.scoring_fingerprint())
-    stored = cache.read(entry.content_hash)
-    del stored["assessment"]
-    cache.store(entry.content_hash, json.dumps(stored))
+    cache.store(entry.content_hash, json.dumps(cache.read(entry.content_hash)))  # no assessment
     cache.close()
     again = _run(inbox, out)
     assert {o.source: o.cached for o in again.scored} == {entry.source: False,
@@ -445,7 +443,7 @@ def test_a_batch_killed_mid_commit_leaves_a_journal_that_is_rolled_back(tmp_path
         cache._db = DiesAtCommit()
         rows = real.execute("SELECT content_hash FROM entries").fetchall()
         for (content_hash,) in rows:
-            cache._unsaved[content_hash] = '{"rejected": "wrong"}'
+            cache._unsaved[content_hash] = ('{"rejected": "wrong"}', None)
         cache.flush()
     """)
     killed = subprocess.run([sys.executable, "-c", script, str(cache),
@@ -461,13 +459,15 @@ def test_a_batch_killed_mid_commit_leaves_a_journal_that_is_rolled_back(tmp_path
     db.close()
 
 
-def test_an_entry_whose_value_was_damaged_is_scored_again(tmp_path, samples):
+@pytest.mark.parametrize("column", ["outcome", "assessment"])
+def test_an_entry_whose_value_was_damaged_is_scored_again(tmp_path, samples, column):
     inbox, out = _inbox(tmp_path / "inbox", samples, 2), tmp_path / "out"
     first = _run(inbox, out)
     with sqlite3.connect(_database(out)) as db:
         # Still valid JSON, a different score: only the row's checksum can tell.
-        db.execute("UPDATE entries SET outcome = replace(outcome, '\"score\": ', "
-                   "'\"score\": 1') WHERE rowid = (SELECT min(rowid) FROM entries)")
+        changed = db.execute(f"UPDATE entries SET {column} = replace({column}, '\"score\": ', "
+                             "'\"score\": 1') WHERE rowid = (SELECT min(rowid) FROM entries)")
+        assert changed.rowcount == 1
     db.close()
     again = _run(inbox, out)
     assert sorted(o.cached for o in again.scored) == [False, True]

@@ -6,7 +6,9 @@ code. Only the batch's parent process opens the database: workers hand their res
 through the pool, so there is one writer and no lock contention between workers. An entry is
 its row and nothing else: the result and the engine's assessment, from which each run writes
 the feedback workbook afresh (its Peers sheet changes whenever any return does, so a workbook
-kept from the scoring could never be placed as it was).
+kept from the scoring could never be placed as it was). The two are separate columns: the
+summary and the report read the result, the feedback workbook the assessment, and each read
+parses only its own half (the assessment is parsed by the worker writing the workbook).
 
 Anything wrong with the database (damaged, locked by another program, a full disk) costs the
 reuse, never a result: the batch scores afresh, keeps this run's results in memory instead, and
@@ -59,8 +61,8 @@ _CREATE = (
     """CREATE TABLE entries (
         content_hash TEXT NOT NULL,
         fingerprint TEXT NOT NULL,
-        -- JSON: {"result": ..., "assessment": ...} or {"rejected": reason}
-        outcome TEXT NOT NULL,
+        outcome TEXT NOT NULL,   -- JSON: {"result": ...} or {"rejected": reason}
+        assessment TEXT,         -- JSON: the engine's Assessment of a result; NULL otherwise
         checksum INTEGER NOT NULL,
         used_at REAL NOT NULL,   -- seconds since the epoch, for pruning other versions
         PRIMARY KEY (content_hash, fingerprint))""",
@@ -108,12 +110,23 @@ def file_sha256(path: Path | str) -> str:
     return digest.hexdigest()
 
 
-def _checksum(content_hash: str, fingerprint: str, outcome: str) -> int:
+def _checksum(content_hash: str, fingerprint: str, outcome: str, assessment: str | None
+              ) -> int:
     """SQLite checks its structure, not the bytes of a value: a flipped bit in a result would
     read back as a wrong score. The row's own fields are included so a row that moved is
-    caught too."""
-    head = f"{content_hash}\t{fingerprint}\t".encode()
-    return zlib.crc32(outcome.encode("utf-8"), zlib.crc32(head))
+    caught too, and the outcome's length, so no bytes move between the two texts unseen."""
+    head = f"{content_hash}\t{fingerprint}\t{len(outcome)}\t{assessment is None:d}\t"
+    crc = zlib.crc32(outcome.encode("utf-8"), zlib.crc32(head.encode()))
+    return crc if assessment is None else zlib.crc32(assessment.encode("utf-8"), crc)
+
+
+def _parsed(text: str) -> dict[str, Any]:
+    """An outcome's JSON; a ValueError when it is not an object (json's own errors are
+    ValueErrors too)."""
+    outcome = json.loads(text)
+    if not isinstance(outcome, dict):
+        raise ValueError("its entry in the batch cache is damaged")
+    return outcome
 
 
 class _Damaged(sqlite3.DatabaseError):
@@ -157,6 +170,9 @@ class CacheEntry:
     def read(self) -> dict[str, Any]:
         return self.cache.read(self.content_hash)
 
+    def assessment(self) -> str:
+        return self.cache.read_assessment(self.content_hash)
+
 
 @contextlib.contextmanager
 def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
@@ -173,7 +189,8 @@ def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 # One entry: what lookup and read both fetch.
-_ENTRY = "SELECT outcome, checksum FROM entries WHERE content_hash = ? AND fingerprint = ?"
+_ENTRY = ("SELECT outcome, assessment, checksum FROM entries "
+          "WHERE content_hash = ? AND fingerprint = ?")
 
 
 class ResultCache:
@@ -194,7 +211,8 @@ class ResultCache:
         self.path = folder / DB_NAME
         self._db: sqlite3.Connection | None = None
         # Results not yet committed, or that could not be: read from here until then.
-        self._unsaved: dict[str, str] = {}  # content hash -> outcome JSON
+        # content hash -> (outcome JSON, assessment JSON)
+        self._unsaved: dict[str, tuple[str, str | None]] = {}
         self._touched: list[str] = []  # reused entries, whose used_at is updated at a flush
         # The first result is committed at once, and after that every FLUSH_SECONDS: a problem
         # with the database shows at the first file, not after a while.
@@ -246,8 +264,8 @@ class ResultCache:
                 db.execute("COMMIT")
             if db.execute("PRAGMA user_version").fetchall()[0][0] != SCHEMA_VERSION:
                 raise _Damaged("not this program's cache database")
-            db.execute("SELECT content_hash, fingerprint, outcome, checksum, used_at "
-                       "FROM entries LIMIT 0").fetchall()
+            db.execute("SELECT content_hash, fingerprint, outcome, assessment, checksum, "
+                       "used_at FROM entries LIMIT 0").fetchall()
             # Damage found now is set aside and the run's results are still remembered;
             # found at the first lookup, it would cost this run's too. Reads every page: ~50 ms
             # for 60 MB, and a quarter's database is a small fraction of that.
@@ -283,19 +301,20 @@ class ResultCache:
         if not rows:
             return None
         try:
-            outcome = self._verified(content_hash, rows[0])
+            text, assessment = self._verified(content_hash, rows[0])
+            outcome = _parsed(text)
         except ValueError:
             return None  # scored again, and the new row replaces it
         # A result without its assessment could not give the trust its feedback workbook.
-        if not (("result" in outcome and "assessment" in outcome) or "rejected" in outcome):
+        if not (("result" in outcome and assessment is not None) or "rejected" in outcome):
             return None
         self._touched.append(content_hash)
         return outcome
 
-    def store(self, content_hash: str, outcome: str) -> None:
-        """Remember an outcome (JSON text); readable at once, committed with the next flush.
-        The same bytes submitted twice store one entry: the same outcome twice."""
-        self._unsaved[content_hash] = outcome
+    def store(self, content_hash: str, outcome: str, assessment: str | None = None) -> None:
+        """Remember an outcome and a result's assessment (JSON texts); readable at once,
+        committed with the next flush. The same bytes submitted twice store one entry."""
+        self._unsaved[content_hash] = (outcome, assessment)
         if (len(self._unsaved) >= FLUSH_ROWS or
                 time.monotonic() - self._last_flush >= FLUSH_SECONDS):
             self.flush()
@@ -310,13 +329,14 @@ class ResultCache:
         if self._db is None or self._failure or not (self._unsaved or self._touched):
             return
         now = time.time()
-        rows = [(key, self.fingerprint, text, _checksum(key, self.fingerprint, text), now)
-                for key, text in self._unsaved.items()]
+        rows = [(key, self.fingerprint, text, assessment,
+                 _checksum(key, self.fingerprint, text, assessment), now)
+                for key, (text, assessment) in self._unsaved.items()]
         try:
             with _transaction(self._db) as db:
                 db.executemany(
                     "INSERT OR REPLACE INTO entries (content_hash, fingerprint, outcome, "
-                    "checksum, used_at) VALUES (?, ?, ?, ?, ?)", rows)
+                    "assessment, checksum, used_at) VALUES (?, ?, ?, ?, ?, ?)", rows)
                 db.executemany(
                     "UPDATE entries SET used_at = ? WHERE content_hash = ? AND fingerprint = ?",
                     [(now, key, self.fingerprint) for key in self._touched])
@@ -329,8 +349,19 @@ class ResultCache:
     def read(self, content_hash: str) -> dict[str, Any]:
         """The full outcome stored for ``content_hash``: OSError if it cannot be read (gone,
         locked), ValueError if what is there is damaged."""
+        return _parsed(self._row(content_hash)[0])
+
+    def read_assessment(self, content_hash: str) -> str:
+        """The assessment stored with a result, as JSON text, unparsed (the worker writing
+        the feedback workbook parses it); OSError and ValueError as :meth:`read`."""
+        assessment = self._row(content_hash)[1]
+        if assessment is None:
+            raise ValueError("its entry in the batch cache holds no assessment")
+        return assessment
+
+    def _row(self, content_hash: str) -> tuple[str, str | None]:
         if content_hash in self._unsaved:
-            return json.loads(self._unsaved[content_hash])
+            return self._unsaved[content_hash]
         if self._damaged:
             raise OSError("the batch cache is damaged")
         try:
@@ -348,16 +379,13 @@ class ResultCache:
             raise OSError("its entry is no longer in the batch cache")
         return self._verified(content_hash, rows[0])
 
-    def _verified(self, content_hash: str, row: tuple[Any, ...]) -> dict[str, Any]:
-        """A row's outcome once its checksum holds; a ValueError when the row or its JSON is
-        damaged."""
-        text, checksum = row
-        if checksum != _checksum(content_hash, self.fingerprint, text):
+    def _verified(self, content_hash: str, row: tuple[Any, ...]) -> tuple[str, str | None]:
+        """A row's outcome and assessment texts once its checksum holds; a ValueError when the
+        row is damaged."""
+        text, assessment, checksum = row
+        if checksum != _checksum(content_hash, self.fingerprint, text, assessment):
             raise ValueError("its entry in the batch cache is damaged")
-        outcome = json.loads(text)
-        if not isinstance(outcome, dict):
-            raise ValueError("its entry in the batch cache is damaged")
-        return outcome
+        return text, assessment
 
     def _fail(self, error: sqlite3.Error) -> None:
         # Stop at the first error rather than wait out a lock on every file.

@@ -118,10 +118,7 @@ def process_submission(path: str, content_hash: str | None = None) -> dict[str, 
                                f"{str(error)[:200]})"}
         cacheable = False  # a bug, or the machine (no memory): try again next time
     else:
-        # The assessment itself too: the parent writes the feedback workbook from it once the
-        # peers are known (batch.peers), without reading the file again.
-        outcome = {"result": to_json(assessment),
-                   "assessment": assessment.model_dump(mode="json")}
+        outcome = {"result": to_json(assessment)}
     try:
         if content_hash is not None and not _unchanged(source, content_hash, before):
             # Read from other bytes than were hashed: neither the result nor a rejection
@@ -134,8 +131,11 @@ def process_submission(path: str, content_hash: str | None = None) -> dict[str, 
         return {**outcome, "stored": json.dumps(outcome, ensure_ascii=False) if cacheable
                 else None}
     # The parent reads flags, explanation and assessment from the cache when it needs them.
+    # The assessment itself is kept too: the feedback workbook is written from it once the
+    # peers are known (batch.peers), without reading the file again.
     return {"result": summary_of(outcome["result"]),
-            "stored": json.dumps(outcome, ensure_ascii=False)}
+            "stored": json.dumps(outcome, ensure_ascii=False),
+            "assessment": json.dumps(assessment.model_dump(mode="json"), ensure_ascii=False)}
 
 
 def _check_output_folder(out_dir: Path) -> None:
@@ -471,10 +471,10 @@ class _Scorer:
                                 "the next run"}
         except Exception as error:
             data = {"rejected": f"could not be scored ({type(error).__name__})"}
-        stored = data.pop("stored", None)
+        stored, assessment = data.pop("stored", None), data.pop("assessment", None)
         if stored is not None and outcome.content_hash is not None:
             # The parent is the cache's only writer; workers only hand results back.
-            self.results.store(outcome.content_hash, stored)
+            self.results.store(outcome.content_hash, stored, assessment)
             if "result" in data:
                 data["entry"] = self.results.entry(outcome.content_hash)
         _apply(outcome, data)
@@ -605,7 +605,7 @@ def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path,
         outcome.feedback = feedback_dir / path.name
     placing = _Placing([outcome for outcome, _ in written], None)
 
-    def jobs() -> Iterator[tuple[dict[str, Any], Any, Path]]:
+    def jobs() -> Iterator[tuple[str, Any, Path]]:
         # Each assessment is read from the cache entry only as a worker is ready for it.
         # Peers change whenever any return does, so every workbook is written afresh each
         # run, by the workers: one workbook each, every core busy.
@@ -639,7 +639,7 @@ def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path,
     return placing
 
 
-def _write_feedback_job(job: tuple[dict[str, Any], Any, Path]) -> None:
+def _write_feedback_job(job: tuple[str, Any, Path]) -> None:
     from xl_localism.batch.peers import write_feedback
 
     write_feedback(*job)
