@@ -220,8 +220,8 @@ class ResultCache:
         self._restarted = False  # found damaged, set aside and started afresh
         self._failure: str | None = None  # why the database stopped being used
         self._damaged = False
-        # read() is called from two threads while the report and the feedback are written
-        # together (batch.runner): one at a time on the connection.
+        # Entries are read from two threads while the report and the feedback are written
+        # together (batch.runner): one read at a time on the connection (_row).
         self._reading = threading.Lock()
 
     @classmethod
@@ -247,7 +247,7 @@ class ResultCache:
     def _connect(self) -> sqlite3.Connection:
         # Autocommit (isolation_level=None): transactions are begun and ended explicitly, so no
         # lock is held between them.
-        # Shared with the thread placing feedback (see read()); only one uses it at a time.
+        # Shared with the thread placing feedback (see _row); only one uses it at a time.
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
                              check_same_thread=False)
         try:

@@ -2,8 +2,8 @@
 
 Submissions are only ever opened for reading. Every output goes through a temporary file and a
 rename, and each scored file leaves a cache entry (a row of the cache database, see batch.cache)
-keyed by its content hash and the fingerprint of the code, so an
-interrupted batch resumes where it stopped and a rerun skips unchanged files.
+keyed by its content hash and the fingerprint of the code, so an interrupted batch resumes
+where it stopped and a rerun skips unchanged files.
 """
 
 from __future__ import annotations
@@ -90,9 +90,10 @@ def process_submission(path: str, content_hash: str | None = None) -> dict[str, 
     """Worker: read and score one file. Never raises.
 
     It writes nothing: what the parent should remember comes back as ``stored`` (the outcome
-    as JSON, made here on all cores), only when it was computed from the bytes the parent
-    hashed as ``content_hash``. The feedback workbook is written once every return is scored
-    (its Peers sheet needs them all), from the assessment kept in ``stored``.
+    as JSON, made here on all cores) and, for a result, ``assessment`` (JSON too), only when
+    it was computed from the bytes the parent hashed as ``content_hash``. The feedback
+    workbook is written from that assessment once every return is scored (its Peers sheet
+    needs them all).
     """
     # Imported here so a worker process pays for them once, not the parent at import time.
     from xl_localism.engine import assess
@@ -130,9 +131,9 @@ def process_submission(path: str, content_hash: str | None = None) -> dict[str, 
     if "result" not in outcome:
         return {**outcome, "stored": json.dumps(outcome, ensure_ascii=False) if cacheable
                 else None}
-    # The parent reads flags, explanation and assessment from the cache when it needs them.
-    # The assessment itself is kept too: the feedback workbook is written from it once the
-    # peers are known (batch.peers), without reading the file again.
+    # The parent reads flags, explanation and assessment from the cache when it needs them:
+    # the feedback workbook is written from the assessment once the peers are known
+    # (batch.peers), without reading the file again.
     return {"result": summary_of(outcome["result"]),
             "stored": json.dumps(outcome, ensure_ascii=False),
             "assessment": json.dumps(assessment.model_dump(mode="json"), ensure_ascii=False)}
