@@ -97,7 +97,7 @@ def dump_folder(folder: Path, looks: bool = False) -> dict[str, Any]:
     for path in sorted(folder.rglob("*.xlsx")):
         relative = path.relative_to(folder)
         if any(part.startswith(".") for part in relative.parts):
-            continue  # the batch's cache: the same workbooks as feedback/
+            continue  # hidden: the batch's cache (no workbooks since schema 2), temporaries
         try:
             found[str(relative)] = dump_workbook(path, looks)
         except Exception as error:  # the demo's deliberately broken uploads

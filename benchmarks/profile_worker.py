@@ -6,9 +6,9 @@
     .venv/bin/python benchmarks/profile_worker.py --summarise /tmp/worker.txt
 
 The first command scores every workbook under the folder ``--repeat`` times with the batch
-worker's own function (read, score, feedback workbook, cache entry) and prints the time a task
-took; the second attributes the samples to the stages of that task. py-spy samples the wall
-clock without slowing Python down, so small functions are not overstated the way cProfile
+worker's own function (read, score, the cache entry's JSON) and prints the time a task took;
+the second attributes the samples to the stages of that task. py-spy samples the wall clock
+without slowing Python down, so small functions are not overstated the way cProfile
 overstates them. Samples taken while importing are left out.
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -62,15 +61,14 @@ def run(folder: Path, repeat: int) -> None:
     paths = sorted(p for p in folder.rglob("*.xlsx") if not p.name.startswith("."))
     if not paths:
         raise SystemExit(f"no .xlsx files under {folder}")
-    with tempfile.TemporaryDirectory() as cache:
-        process_submission(str(paths[0]), cache, "warm-up")  # imports, pydantic schemas
-        wall, cpu = time.perf_counter(), time.process_time()
-        for round_number in range(repeat):
-            for index, path in enumerate(paths):
-                process_submission(str(path), cache, f"{round_number}-{index}")
-        tasks = repeat * len(paths)
-        print(f"{tasks} tasks: {1000 * (time.perf_counter() - wall) / tasks:.2f} ms a task "
-              f"(wall), {1000 * (time.process_time() - cpu) / tasks:.2f} ms (CPU)")
+    process_submission(str(paths[0]))  # imports, pydantic schemas
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(repeat):
+        for path in paths:
+            process_submission(str(path))
+    tasks = repeat * len(paths)
+    print(f"{tasks} tasks: {1000 * (time.perf_counter() - wall) / tasks:.2f} ms a task "
+          f"(wall), {1000 * (time.process_time() - cpu) / tasks:.2f} ms (CPU)")
 
 
 def main() -> int:

@@ -542,18 +542,19 @@ def check_batch(corpus: Path, out: Path, *, jobs: int | None = None, timeout: fl
         report_texts = texts_in(report)
         for outcome in result.scored:
             entry = expected.get(outcome.source)
+            # The name as read (surrounding spaces trimmed) must come back as text.
+            trust = outcome.summary["trust"]  # type: ignore[index]
+            if entry and entry.payload and trust not in report_texts:
+                problems.append(f"{outcome.source}: {trust!r} is not text in the report")
+            if not outcome.current:
+                continue  # superseded by a newer file of its return: no feedback of its own
             if outcome.feedback is None or not outcome.feedback.exists():
                 problems.append(f"{outcome.source}: scored but no feedback workbook")
                 continue
             problems += [f"{outcome.source} feedback: formula in {part}"
                          for part in formulas_in(outcome.feedback)]
-            if entry and entry.payload:
-                # The name as read (surrounding spaces trimmed) must come back as text.
-                trust = outcome.summary["trust"]  # type: ignore[index]
-                if trust not in report_texts:
-                    problems.append(f"{outcome.source}: {trust!r} is not text in the report")
-                if trust not in texts_in(outcome.feedback):
-                    problems.append(f"{outcome.source}: {trust!r} is not text in its feedback")
+            if entry and entry.payload and trust not in texts_in(outcome.feedback):
+                problems.append(f"{outcome.source}: {trust!r} is not text in its feedback")
     escaped = [p for p in out.parent.rglob("*") if p.name in ("passwd", "win.ini")]
     if escaped:
         problems.append(f"files written outside the output folder: {escaped}")

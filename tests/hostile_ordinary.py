@@ -254,7 +254,7 @@ def check_folder(folder: Path, out: Path, expected: dict[str, str], *,
         problems.append(f"no report (exit {result.exit_code}: {result.write_error})")
     else:
         problems += xml_problems(report)
-        for outcome in result.scored:
+        for outcome in result.current:  # a superseded file gets no feedback of its own
             if outcome.feedback is None or not outcome.feedback.exists():
                 problems.append(f"{outcome.source}: no feedback workbook")
             else:

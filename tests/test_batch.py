@@ -382,10 +382,10 @@ def test_a_file_that_disappears_is_rejected_not_fatal(inbox, tmp_path, monkeypat
     assert "moved" in {o.source: o.rejected for o in result.rejected}["gone.xlsx"]
 
 
-def _crash_on_cumbria(path: str, cache_dir: str, key: str, content_hash: str) -> dict:
+def _crash_on_cumbria(path: str, content_hash: str) -> dict:
     if "cumbria" in path:
         os._exit(3)  # a worker dying mid-file, as an out-of-memory kill would
-    return ORIGINAL_PROCESS(path, cache_dir, key, content_hash)
+    return ORIGINAL_PROCESS(path, content_hash)
 
 
 ORIGINAL_PROCESS = runner.process_submission

@@ -17,6 +17,8 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -247,19 +249,77 @@ def test_a_genuine_rejection_is_remembered(tmp_path, samples):
     assert [o.rejected for o in again.rejected] == [o.rejected for o in first.rejected]
 
 
-def test_a_changed_feedback_workbook_means_scoring_again(tmp_path, samples):
+def test_an_entry_without_its_assessment_is_scored_again(tmp_path, samples):
+    """The feedback workbook is written from the entry's assessment each run: a result
+    without one (its checksum right) could not give the trust its feedback."""
     inbox, out = _inbox(tmp_path / "inbox", samples, 2), tmp_path / "out"
     first = _run(inbox, out)
     entry = first.scored[0]
-    [cached_workbook] = (out / runner.CACHE_DIR).glob(f"{entry.key}-*.xlsx")
-    # Damaged in the cache (the feedback folder's workbook is written afresh with its peers).
-    with cached_workbook.open("r+b") as placed:
-        placed.truncate(100)
+    cache = cache_module.ResultCache.open(out / runner.CACHE_DIR, runner.scoring_fingerprint())
+    cache.store(entry.content_hash, json.dumps(cache.read(entry.content_hash)))  # no assessment
+    cache.close()
     again = _run(inbox, out)
     assert {o.source: o.cached for o in again.scored} == {entry.source: False,
                                                          first.scored[1].source: True}
-    assert entry.feedback.stat().st_size > 100
     assert _results(again) == _results(first)
+    assert all(o.cached for o in _run(inbox, out).scored)
+
+
+def _schema_1_database(path: Path, content_hash: str, fingerprint: str,
+                       workbook: str) -> None:
+    """A cache database as the previous schema wrote it: each result's row named a feedback
+    workbook kept beside it. Its one row claims a wrong score for a file of this batch, with
+    this code's fingerprint."""
+    outcome = json.dumps({"result": {"score": 1.0, "trust": "Wrong"}})
+    head = f"{content_hash}\t{fingerprint}\t{workbook}\t{'0' * 64}\t".encode()
+    with sqlite3.connect(path) as db:
+        db.execute("""CREATE TABLE entries (
+            content_hash TEXT NOT NULL, fingerprint TEXT NOT NULL, outcome TEXT NOT NULL,
+            feedback TEXT, feedback_sha256 TEXT, checksum INTEGER NOT NULL,
+            used_at REAL NOT NULL, PRIMARY KEY (content_hash, fingerprint))""")
+        db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (content_hash, fingerprint, outcome, workbook, "0" * 64,
+                    zlib.crc32(outcome.encode(), zlib.crc32(head)), time.time()))
+        db.execute("PRAGMA user_version = 1")
+    db.close()
+
+
+@pytest.mark.parametrize("where", ["beside the new one", "at the new one's name"])
+def test_a_cache_of_the_previous_schema_is_never_read(tmp_path, samples, where):
+    """Its entries are not this schema's: the batch scores afresh and never crashes. Beside
+    the new database it is left to the program that wrote it while that is used on the
+    folder, with its workbooks, and pruned a day after; at the new one's name it is set
+    aside."""
+    inbox, out = _inbox(tmp_path / "inbox", samples, 2), tmp_path / "out"
+    fresh = _results(_run(inbox, tmp_path / "fresh"))
+    cache = out / runner.CACHE_DIR
+    cache.mkdir(parents=True)
+    content_hash = runner.file_hash(inbox / "trust-00.xlsx")
+    workbook = f"{content_hash[:40]}-{runner.scoring_fingerprint()}-0123abcd.xlsx"
+    (cache / workbook).write_bytes(b"a workbook of schema 1")
+    old = cache / ("results-v1.sqlite" if where == "beside the new one" else
+                   cache_module.DB_NAME)
+    _schema_1_database(old, content_hash, runner.scoring_fingerprint(), workbook)
+    code, output = _batch_cli(inbox, out)
+    assert code == 0, output
+    assert "Traceback" not in output
+    again = _run(inbox, out)
+    assert _results(again) == fresh
+    assert all(o.cached for o in again.scored)
+    if where == "at the new one's name":
+        assert "was damaged: it was set aside and started afresh" in output
+        assert _database(out).with_name(f"{cache_module.DB_NAME}.damaged").exists()
+        return
+    assert "batch cache" not in output
+    # The older program may still be used on this folder today: its files stay.
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(cache / workbook, (two_days_ago, two_days_ago))
+    _run(inbox, out)
+    assert old.exists() and (cache / workbook).exists()
+    # Untouched for a day: gone, with its workbooks.
+    os.utime(old, (two_days_ago, two_days_ago))
+    assert all(o.cached for o in _run(inbox, out).scored)
+    assert not old.exists() and not (cache / workbook).exists()
 
 
 # --- faults of the database itself ----------------------------------------------------------
@@ -348,9 +408,9 @@ def test_a_database_locked_by_another_program(tmp_path, samples, monkeypatch):
     assert code == 0, output
     said = " ".join(output.split())
     assert said.count("batch cache") == 1
-    assert ("note: The batch cache (.xl-localism-cache/results-v1.sqlite) could not be used (it "
-            "is locked by another program): the results are complete, but 4 file(s) will be "
-            "scored again on the next run.") in said
+    assert (f"note: The batch cache (.xl-localism-cache/{cache_module.DB_NAME}) could not be "
+            "used (it is locked by another program): the results are complete, but 4 file(s) "
+            "will be scored again on the next run.") in said
     assert not any(o.cached for o in locked.scored) and _results(locked) == _results(first)
     assert not _database(out).with_name(f"{cache_module.DB_NAME}.damaged").exists()
     assert all(o.cached for o in _run(inbox, out).scored)
@@ -383,7 +443,7 @@ def test_a_batch_killed_mid_commit_leaves_a_journal_that_is_rolled_back(tmp_path
         cache._db = DiesAtCommit()
         rows = real.execute("SELECT content_hash FROM entries").fetchall()
         for (content_hash,) in rows:
-            cache._unsaved[content_hash] = ('{"rejected": "wrong"}', None, None)
+            cache._unsaved[content_hash] = ('{"rejected": "wrong"}', None)
         cache.flush()
     """)
     killed = subprocess.run([sys.executable, "-c", script, str(cache),
@@ -399,13 +459,15 @@ def test_a_batch_killed_mid_commit_leaves_a_journal_that_is_rolled_back(tmp_path
     db.close()
 
 
-def test_an_entry_whose_value_was_damaged_is_scored_again(tmp_path, samples):
+@pytest.mark.parametrize("column", ["outcome", "assessment"])
+def test_an_entry_whose_value_was_damaged_is_scored_again(tmp_path, samples, column):
     inbox, out = _inbox(tmp_path / "inbox", samples, 2), tmp_path / "out"
     first = _run(inbox, out)
     with sqlite3.connect(_database(out)) as db:
         # Still valid JSON, a different score: only the row's checksum can tell.
-        db.execute("UPDATE entries SET outcome = replace(outcome, '\"score\": ', "
-                   "'\"score\": 1') WHERE rowid = (SELECT min(rowid) FROM entries)")
+        changed = db.execute(f"UPDATE entries SET {column} = replace({column}, '\"score\": ', "
+                             "'\"score\": 1') WHERE rowid = (SELECT min(rowid) FROM entries)")
+        assert changed.rowcount == 1
     db.close()
     again = _run(inbox, out)
     assert sorted(o.cached for o in again.scored) == [False, True]

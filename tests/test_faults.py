@@ -12,8 +12,8 @@ import builtins
 import errno
 import hashlib
 import io
+import multiprocessing
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -107,32 +107,32 @@ def test_disk_full_while_writing_the_report(previous_run, monkeypatch):
     assert _league_rows(out) == 5
 
 
-def test_disk_full_while_a_worker_saves_its_results(previous_run, monkeypatch):
-    inbox, out, _ = previous_run
+def test_disk_full_while_a_feedback_workbook_is_written(previous_run, monkeypatch):
+    """The workers write the feedback workbooks (the pool is running: the new file was scored
+    in it). A full disk there leaves the previous outputs, and what was scored is kept."""
+    inbox, out, before = previous_run
     real_close = xlsxwriter.Workbook.close
 
     def disk_full(workbook):
         filename = str(workbook.filename)
-        if runner.CACHE_DIR in filename:  # a worker saving a feedback workbook
-            real_close(workbook)
+        real_close(workbook)
+        if "Trust 04" in Path(filename).name:  # the new return's feedback, in the staged folder
             with open(filename, "r+b") as written:
                 written.truncate(os.path.getsize(filename) // 2)
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), filename)
-        return real_close(workbook)
 
     # Workers are forked from this process, so they inherit the failing write.
     monkeypatch.setattr(xlsxwriter.Workbook, "close", disk_full)
-    _the_new_file_could_not_be_saved(inbox, out)
+    code, output = _batch(inbox, out)
+    assert code == 2, output
+    assert "No space left on device" in output and "unchanged" in output
+    after = _digests(out)
+    assert {name: after.get(name) for name in before} == before, "a previous output changed"
+    assert not _strays(out)
+    # What was scored is kept: the rerun scores nothing again.
+    assert cached_entries(out / runner.CACHE_DIR) == 5
     monkeypatch.undo()
     _a_rerun_completes(inbox, out)
-
-
-def _the_new_file_could_not_be_saved(inbox: Path, out: Path) -> None:
-    code, output = _batch(inbox, out)
-    assert code == 1, output
-    assert "trust-04.xlsx: its results could not be saved (No space left on device)" in \
-        " ".join(output.split())
-    assert not _strays(out)
 
 
 def _a_rerun_completes(inbox: Path, out: Path) -> None:
@@ -160,8 +160,9 @@ def test_disk_full_while_the_cache_database_is_written(previous_run, monkeypatch
     assert code == 0, output
     assert _league_rows(out) == 5
     note = " ".join(output.split())
-    assert "The batch cache (.xl-localism-cache/results-v1.sqlite) could not be used (the disk " \
-           "is full): the results are complete, but 1 file(s) will be scored again" in note
+    assert (f"The batch cache (.xl-localism-cache/{cache_module.DB_NAME}) could not be used "
+            "(the disk is full): the results are complete, but 1 file(s) will be scored "
+            "again") in note
     assert str(out) not in note.split("Report:")[0], "a server path in the message"
     assert not _strays(out)
     monkeypatch.undo()
@@ -190,7 +191,7 @@ def test_a_cache_entry_damaged_before_the_report_fails_it_rather_than_lose_flags
             with sqlite3.connect(database) as db:
                 db.execute("UPDATE entries SET outcome = replace(outcome, '\"score\": ', "
                            "'\"score\": 1') WHERE rowid = (SELECT max(rowid) FROM entries "
-                           "WHERE feedback_sha256 IS NOT NULL)")
+                           "WHERE outcome LIKE '{\"result\"%')")
             db.close()
         else:
             database.write_bytes(b"garbage " * 512)
@@ -237,15 +238,11 @@ def test_output_folder_made_read_only_during_the_batch(previous_run, monkeypatch
         writing = isinstance(file, (str, os.PathLike)) and any(m in mode for m in "wax+")
         return Path(file).parent if writing else out / runner.CACHE_DIR
 
-    # Every way an output file is made: a file opened for writing (the report, by openpyxl's
-    # zipfile), a hard link or a copy (a feedback workbook placed from the cache).
+    # Every way an output file is made: a file opened for writing (the report and each
+    # feedback workbook, by XlsxWriter's zipfile).
     refused_open = refused_outside_the_cache(real_open, opened_outside_the_cache)
     monkeypatch.setattr(io, "open", refused_open)
     monkeypatch.setattr(builtins, "open", refused_open)
-    monkeypatch.setattr(os, "link", refused_outside_the_cache(
-        os.link, lambda source, target: Path(target).parent))
-    monkeypatch.setattr(shutil, "copyfile", refused_outside_the_cache(
-        shutil.copyfile, lambda source, target: Path(target).parent))
     outcome = CliRunner().invoke(app, ["batch", str(inbox), "--out", str(out), "--jobs", "2"])
     code, output = outcome.exit_code, outcome.output
     assert code == 2, (output, outcome.exception)
@@ -311,6 +308,40 @@ def test_ctrl_c_during_a_batch_then_rerunning(tmp_path, samples):
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert _league_rows(out) == 40
     assert not _strays(out)
+
+
+def _slow_feedback_job(job) -> None:
+    time.sleep(0.2)  # still writing when the report is interrupted
+    FEEDBACK_JOB(job)
+
+
+FEEDBACK_JOB = runner._write_feedback_job
+
+
+def test_ctrl_c_while_the_report_is_written_beside_the_feedback(previous_run, samples,
+                                                                monkeypatch):
+    """The workers write the feedback while the report is written: Ctrl-C in the report waits
+    for the workbooks in hand, starts no more, and leaves nothing half-placed or running."""
+    inbox, out, before = previous_run
+    _inbox(inbox, samples, 12, start=5)
+    written: list[Path] = []
+
+    def interrupted_report(outcomes, path):
+        written.extend(path.parent.glob(".feedback.*.tmp/*.xlsx"))
+        raise KeyboardInterrupt
+
+    # Workers are forked from this process: they run the slow job by its name here.
+    monkeypatch.setattr(runner, "_write_feedback_job", _slow_feedback_job)
+    result = runner.run_batch(inbox, out, write_report=interrupted_report, jobs=2)
+    assert result.interrupted and result.report is None
+    assert len(written) < 17, "the feedback was not being written beside the report"
+    assert all(o.feedback is None for o in result.outcomes)
+    assert multiprocessing.active_children() == []
+    assert _digests(out) == before and not _strays(out)
+    monkeypatch.undo()
+    code, output = _batch(inbox, out)
+    assert code == 0, output
+    assert _league_rows(out) == 17
 
 
 def test_a_report_written_later_from_the_outcomes_is_the_batchs_report(tmp_path, samples):

@@ -3,14 +3,12 @@
 An entry is keyed by a submission's content hash and the fingerprint of the code that scored it
 (:func:`code_fingerprint`), so a result is reused only for the same bytes scored by the same
 code. Only the batch's parent process opens the database: workers hand their results back
-through the pool, so there is one writer and no lock contention between workers. Each result's
-feedback workbook stays a file beside the database, hard-linked into the feedback folder. The
-row names the file and holds its SHA-256, and a result is reused only while its file is present
-and unchanged. Each workbook is written once under a name of its own
-(``<hash>-<fingerprint>-<random>.xlsx``): written under one name per key, a batch that could not
-commit (the database locked) or a second batch on the folder would replace the file a row
-vouches for with one of other bytes (the workbook records when it was written), and that entry
-would be lost.
+through the pool, so there is one writer and no lock contention between workers. An entry is
+its row and nothing else: the result and the engine's assessment, from which each run writes
+the feedback workbook afresh (its Peers sheet changes whenever any return does, so a workbook
+kept from the scoring could never be placed as it was). The two are separate columns: the
+summary and the report read the result, the feedback workbook the assessment, and each read
+parses only its own half (the assessment is parsed by the worker writing the workbook).
 
 Anything wrong with the database (damaged, locked by another program, a full disk) costs the
 reuse, never a result: the batch scores afresh, keeps this run's results in memory instead, and
@@ -25,6 +23,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -39,7 +38,8 @@ from xl_localism.workbook.files import remove_if_untouched
 # Part of the file name, so a program with another schema uses its own file and two versions
 # of the program on one folder never read each other's tables; also kept as the database's
 # user_version, so a file that is not ours at this name is noticed and set aside.
-SCHEMA_VERSION = 1
+# 2: an entry is its row alone (version 1 also named a feedback workbook in this folder).
+SCHEMA_VERSION = 2
 DB_NAME = f"results-v{SCHEMA_VERSION}.sqlite"
 # Another batch on the same folder holds the lock for one short commit at a time; a lock held
 # longer than this is someone else's (a DB browser, a backup) and the batch goes on without.
@@ -48,7 +48,7 @@ BUSY_TIMEOUT_SECONDS = 5.0
 # disk, and a kill loses at most these, which are scored again on the rerun.
 FLUSH_SECONDS = 0.5
 FLUSH_ROWS = 256
-# Entries of other code versions, and files no entry names, are deleted once unused this long:
+# Entries of other code versions, and older schemas' files, are deleted once unused this long:
 # longer than any batch, so another version still running on this folder (or one rolled back
 # to tomorrow) does not lose entries and feedback workbooks under it. Deleting them at once
 # would make two versions used on one folder rescore everything each time either ran.
@@ -62,8 +62,7 @@ _CREATE = (
         content_hash TEXT NOT NULL,
         fingerprint TEXT NOT NULL,
         outcome TEXT NOT NULL,   -- JSON: {"result": ...} or {"rejected": reason}
-        feedback TEXT,           -- the feedback workbook's file name; NULL for a rejection
-        feedback_sha256 TEXT,
+        assessment TEXT,         -- JSON: the engine's Assessment of a result; NULL otherwise
         checksum INTEGER NOT NULL,
         used_at REAL NOT NULL,   -- seconds since the epoch, for pruning other versions
         PRIMARY KEY (content_hash, fingerprint))""",
@@ -111,13 +110,23 @@ def file_sha256(path: Path | str) -> str:
     return digest.hexdigest()
 
 
-def _checksum(content_hash: str, fingerprint: str, outcome: str, feedback: str | None,
-              feedback_sha256: str | None) -> int:
+def _checksum(content_hash: str, fingerprint: str, outcome: str, assessment: str | None
+              ) -> int:
     """SQLite checks its structure, not the bytes of a value: a flipped bit in a result would
     read back as a wrong score. The row's own fields are included so a row that moved is
-    caught too."""
-    head = f"{content_hash}\t{fingerprint}\t{feedback}\t{feedback_sha256}\t".encode()
-    return zlib.crc32(outcome.encode("utf-8"), zlib.crc32(head))
+    caught too, and the outcome's length, so no bytes move between the two texts unseen."""
+    head = f"{content_hash}\t{fingerprint}\t{len(outcome)}\t{assessment is None:d}\t"
+    crc = zlib.crc32(outcome.encode("utf-8"), zlib.crc32(head.encode()))
+    return crc if assessment is None else zlib.crc32(assessment.encode("utf-8"), crc)
+
+
+def _parsed(text: str) -> dict[str, Any]:
+    """An outcome's JSON; a ValueError when it is not an object (json's own errors are
+    ValueErrors too)."""
+    outcome = json.loads(text)
+    if not isinstance(outcome, dict):
+        raise ValueError("its entry in the batch cache is damaged")
+    return outcome
 
 
 class _Damaged(sqlite3.DatabaseError):
@@ -152,14 +161,6 @@ def _why(error: BaseException) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Hit:
-    """A stored outcome fit to reuse, and its feedback workbook (None for a rejection)."""
-
-    outcome: dict[str, Any]
-    feedback: Path | None
-
-
-@dataclass(frozen=True, slots=True)
 class CacheEntry:
     """Where a scored file's full result is: read when asked, never kept (see Outcome)."""
 
@@ -168,6 +169,9 @@ class CacheEntry:
 
     def read(self) -> dict[str, Any]:
         return self.cache.read(self.content_hash)
+
+    def assessment(self) -> str:
+        return self.cache.read_assessment(self.content_hash)
 
 
 @contextlib.contextmanager
@@ -185,7 +189,7 @@ def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 # One entry: what lookup and read both fetch.
-_ENTRY = ("SELECT outcome, feedback, feedback_sha256, checksum FROM entries "
+_ENTRY = ("SELECT outcome, assessment, checksum FROM entries "
           "WHERE content_hash = ? AND fingerprint = ?")
 
 
@@ -207,16 +211,18 @@ class ResultCache:
         self.path = folder / DB_NAME
         self._db: sqlite3.Connection | None = None
         # Results not yet committed, or that could not be: read from here until then.
-        # content hash -> (outcome JSON, feedback file name, its SHA-256)
-        self._unsaved: dict[str, tuple[str, str | None, str | None]] = {}
+        # content hash -> (outcome JSON, assessment JSON)
+        self._unsaved: dict[str, tuple[str, str | None]] = {}
         self._touched: list[str] = []  # reused entries, whose used_at is updated at a flush
-        self._stored: dict[str, str | None] = {}  # content hash -> its workbook, this run
         # The first result is committed at once, and after that every FLUSH_SECONDS: a problem
         # with the database shows at the first file, not after a while.
         self._last_flush = -FLUSH_SECONDS
         self._restarted = False  # found damaged, set aside and started afresh
         self._failure: str | None = None  # why the database stopped being used
         self._damaged = False
+        # Entries are read from two threads while the report and the feedback are written
+        # together (batch.runner): one read at a time on the connection (_row).
+        self._reading = threading.Lock()
 
     @classmethod
     def open(cls, folder: Path, fingerprint: str) -> ResultCache:
@@ -241,7 +247,9 @@ class ResultCache:
     def _connect(self) -> sqlite3.Connection:
         # Autocommit (isolation_level=None): transactions are begun and ended explicitly, so no
         # lock is held between them.
-        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        # Shared with the thread placing feedback (see _row); only one uses it at a time.
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                             check_same_thread=False)
         try:
             db.execute("PRAGMA journal_mode = DELETE").fetchall()  # why: see the class
             if db.execute("PRAGMA user_version").fetchall()[0][0] == 0:
@@ -256,8 +264,8 @@ class ResultCache:
                 db.execute("COMMIT")
             if db.execute("PRAGMA user_version").fetchall()[0][0] != SCHEMA_VERSION:
                 raise _Damaged("not this program's cache database")
-            db.execute("SELECT content_hash, fingerprint, outcome, feedback, feedback_sha256, "
-                       "checksum, used_at FROM entries LIMIT 0").fetchall()
+            db.execute("SELECT content_hash, fingerprint, outcome, assessment, checksum, "
+                       "used_at FROM entries LIMIT 0").fetchall()
             # Damage found now is set aside and the run's results are still remembered;
             # found at the first lookup, it would cost this run's too. Reads every page: ~50 ms
             # for 60 MB, and a quarter's database is a small fraction of that.
@@ -279,9 +287,9 @@ class ResultCache:
             if source.exists():
                 os.replace(source, Path(f"{self.path}.damaged{suffix}"))
 
-    def lookup(self, content_hash: str) -> Hit | None:
-        """The stored outcome of these bytes scored by this code, if it is there, undamaged
-        and (for a result) its feedback workbook too; None means score the file."""
+    def lookup(self, content_hash: str) -> dict[str, Any] | None:
+        """The stored outcome of these bytes scored by this code, if it is there and
+        undamaged; None means score the file."""
         if self._db is None or self._failure:
             return None
         try:
@@ -293,43 +301,23 @@ class ResultCache:
         if not rows:
             return None
         try:
-            outcome, feedback, feedback_sha256 = self._verified(content_hash, rows[0])
+            text, assessment = self._verified(content_hash, rows[0])
+            outcome = _parsed(text)
         except ValueError:
             return None  # scored again, and the new row replaces it
-        if not ("result" in outcome or "rejected" in outcome):
+        # A result without its assessment could not give the trust its feedback workbook.
+        if not (("result" in outcome and assessment is not None) or "rejected" in outcome):
             return None
-        workbook = None
-        if "result" in outcome:
-            if not feedback or Path(feedback).name != feedback:
-                return None  # only ever a name in this folder
-            workbook = self.folder / feedback
-            try:
-                if file_sha256(workbook) != feedback_sha256:
-                    return None
-            except OSError:
-                return None
         self._touched.append(content_hash)
-        return Hit(outcome, workbook)
+        return outcome
 
-    def store(self, content_hash: str, outcome: str, feedback: str | None = None,
-              feedback_sha256: str | None = None) -> str | None:
-        """Remember an outcome (JSON text) and the name of its feedback workbook in the cache
-        folder; readable at once, committed with the next flush.
-
-        Returns the workbook that stands for these bytes: the first stored this run when the
-        same bytes were submitted twice (that one is placed already, and a rerun finds it).
-        """
-        if content_hash in self._stored:
-            if feedback is not None and feedback != self._stored[content_hash]:
-                with contextlib.suppress(OSError):
-                    os.unlink(self.folder / feedback)  # nothing names it
-            return self._stored[content_hash]
-        self._stored[content_hash] = feedback
-        self._unsaved[content_hash] = (outcome, feedback, feedback_sha256)
+    def store(self, content_hash: str, outcome: str, assessment: str | None = None) -> None:
+        """Remember an outcome and a result's assessment (JSON texts); readable at once,
+        committed with the next flush. The same bytes submitted twice store one entry."""
+        self._unsaved[content_hash] = (outcome, assessment)
         if (len(self._unsaved) >= FLUSH_ROWS or
                 time.monotonic() - self._last_flush >= FLUSH_SECONDS):
             self.flush()
-        return feedback
 
     def entry(self, content_hash: str) -> CacheEntry:
         return CacheEntry(self, content_hash)
@@ -341,15 +329,14 @@ class ResultCache:
         if self._db is None or self._failure or not (self._unsaved or self._touched):
             return
         now = time.time()
-        rows = [(key, self.fingerprint, text, name, sha,
-                 _checksum(key, self.fingerprint, text, name, sha), now)
-                for key, (text, name, sha) in self._unsaved.items()]
+        rows = [(key, self.fingerprint, text, assessment,
+                 _checksum(key, self.fingerprint, text, assessment), now)
+                for key, (text, assessment) in self._unsaved.items()]
         try:
             with _transaction(self._db) as db:
                 db.executemany(
                     "INSERT OR REPLACE INTO entries (content_hash, fingerprint, outcome, "
-                    "feedback, feedback_sha256, checksum, used_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    rows)
+                    "assessment, checksum, used_at) VALUES (?, ?, ?, ?, ?, ?)", rows)
                 db.executemany(
                     "UPDATE entries SET used_at = ? WHERE content_hash = ? AND fingerprint = ?",
                     [(now, key, self.fingerprint) for key in self._touched])
@@ -362,36 +349,43 @@ class ResultCache:
     def read(self, content_hash: str) -> dict[str, Any]:
         """The full outcome stored for ``content_hash``: OSError if it cannot be read (gone,
         locked), ValueError if what is there is damaged."""
+        return _parsed(self._row(content_hash)[0])
+
+    def read_assessment(self, content_hash: str) -> str:
+        """The assessment stored with a result, as JSON text, unparsed (the worker writing
+        the feedback workbook parses it); OSError and ValueError as :meth:`read`."""
+        assessment = self._row(content_hash)[1]
+        if assessment is None:
+            raise ValueError("its entry in the batch cache holds no assessment")
+        return assessment
+
+    def _row(self, content_hash: str) -> tuple[str, str | None]:
         if content_hash in self._unsaved:
-            return json.loads(self._unsaved[content_hash][0])
+            return self._unsaved[content_hash]
         if self._damaged:
             raise OSError("the batch cache is damaged")
         try:
-            db = self._db or sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                             timeout=BUSY_TIMEOUT_SECONDS)
-            try:
-                rows = db.execute(_ENTRY, (content_hash, self.fingerprint)).fetchall()
-            finally:
-                if db is not self._db:
-                    db.close()
+            with self._reading:
+                db = self._db or sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro",
+                                                 uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+                try:
+                    rows = db.execute(_ENTRY, (content_hash, self.fingerprint)).fetchall()
+                finally:
+                    if db is not self._db:
+                        db.close()
         except sqlite3.Error as error:
             raise OSError(f"the batch cache could not be read: {_why(error)}") from error
         if not rows:
             raise OSError("its entry is no longer in the batch cache")
-        return self._verified(content_hash, rows[0])[0]
+        return self._verified(content_hash, rows[0])
 
-    def _verified(self, content_hash: str, row: tuple[Any, ...]
-                  ) -> tuple[dict[str, Any], str | None, str | None]:
-        """A row's outcome, feedback name and its SHA-256, once its checksum holds; a
-        ValueError when the row or its JSON is damaged."""
-        text, feedback, feedback_sha256, checksum = row
-        if checksum != _checksum(content_hash, self.fingerprint, text, feedback,
-                                 feedback_sha256):
+    def _verified(self, content_hash: str, row: tuple[Any, ...]) -> tuple[str, str | None]:
+        """A row's outcome and assessment texts once its checksum holds; a ValueError when the
+        row is damaged."""
+        text, assessment, checksum = row
+        if checksum != _checksum(content_hash, self.fingerprint, text, assessment):
             raise ValueError("its entry in the batch cache is damaged")
-        outcome = json.loads(text)
-        if not isinstance(outcome, dict):
-            raise ValueError("its entry in the batch cache is damaged")
-        return outcome, feedback, feedback_sha256
+        return text, assessment
 
     def _fail(self, error: sqlite3.Error) -> None:
         # Stop at the first error rather than wait out a lock on every file.
@@ -429,36 +423,44 @@ class ResultCache:
         return None
 
     def _prune(self) -> None:
-        """Delete other versions' entries unused for a day, with their feedback workbooks, and
-        files in the cache folder that no entry names (the journals and entries of versions
-        before this database, a worker's workbook whose result was never committed)."""
+        """Delete other versions' entries unused for a day, and what older schemas left in the
+        cache folder once untouched for a day: their databases and journals, the feedback
+        workbooks schema 1 kept beside its database, the files of versions before any
+        database."""
         assert self._db is not None
         cutoff = time.time() - STALE_SECONDS
         try:
             with _transaction(self._db) as db:
-                stale = [name for (name,) in db.execute(
-                    "SELECT feedback FROM entries WHERE fingerprint != ? AND used_at < ?",
-                    (self.fingerprint, cutoff)).fetchall() if name]
                 db.execute("DELETE FROM entries WHERE fingerprint != ? AND used_at < ?",
                            (self.fingerprint, cutoff))
-                named = {name for (name,) in db.execute(
-                    "SELECT feedback FROM entries WHERE feedback IS NOT NULL").fetchall()}
         except sqlite3.Error as error:
             self._fail(error)
             return
-        for name in stale:
-            if Path(name).name == name and name not in named:  # never outside this folder
-                with contextlib.suppress(OSError):
-                    os.unlink(self.folder / name)
-        with contextlib.suppress(OSError), os.scandir(self.folder) as entries:
-            for entry in entries:
-                name = entry.name
-                if name.startswith(DB_NAME):
-                    # This database and its journal; a copy set aside goes after a day.
-                    if name.startswith(f"{DB_NAME}.damaged"):
-                        remove_if_untouched(entry.path, STALE_SECONDS)
-                elif name.startswith("."):
-                    continue  # a temporary file being written (see workbook.files)
-                elif name not in named and name.endswith((".xlsx", ".json", ".jsonl",
-                                                           ".sqlite", ".sqlite-journal")):
+        entries: list[os.DirEntry[str]] = []
+        with contextlib.suppress(OSError), os.scandir(self.folder) as listing:
+            entries = list(listing)
+        # A program of an older schema that wrote its database within the day may still be
+        # used on this folder: its workbooks stay while it does, however old each one is (a
+        # reuse does not touch the file), or it would score its files again each time.
+        older_in_use = any(
+            e.name.startswith("results-v") and e.name.endswith(".sqlite") and e.name != DB_NAME
+            and _written_since(e, cutoff) for e in entries)
+        for entry in entries:
+            name = entry.name
+            if name.startswith(DB_NAME):
+                # This database and its journal; a copy set aside goes after a day.
+                if name.startswith(f"{DB_NAME}.damaged"):
                     remove_if_untouched(entry.path, STALE_SECONDS)
+            elif name.startswith("."):
+                continue  # a temporary file being written (see workbook.files)
+            elif name.endswith(".xlsx") and older_in_use:
+                continue
+            elif name.endswith((".xlsx", ".json", ".jsonl", ".sqlite", ".sqlite-journal")):
+                remove_if_untouched(entry.path, STALE_SECONDS)
+
+
+def _written_since(entry: os.DirEntry[str], cutoff: float) -> bool:
+    try:
+        return entry.stat().st_mtime >= cutoff
+    except OSError:
+        return True  # it cannot be looked at: as good as in use

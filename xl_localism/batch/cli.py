@@ -1,4 +1,8 @@
-"""The batch, trend and demo commands: progress, tables and exit codes around the runner."""
+"""The batch, trend and demo commands: progress, tables and exit codes around the runner.
+
+xl_localism.history is imported only where a history is used: it loads SQLAlchemy (~0.1 s of
+a batch's start-up, before the pool can start), which a batch without --history never needs.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from xl_localism import history as history_store
 from xl_localism.batch.discover import Found
 from xl_localism.batch.national import write_national_report
 from xl_localism.batch.outcome import BatchResult, Outcome
@@ -30,6 +33,8 @@ def run_batch_command(console: Console, submissions: Path, out: Path, *, jobs: i
         console.print(f"[red]error:[/] the submissions folder {escape(str(submissions))} {what}")
         return EXIT_NOTHING_DONE
     if history:
+        from xl_localism import history as history_store
+
         try:
             history_store.connect(history).dispose()  # fail now, not after an hour of scoring
         except history_store.HistoryError as error:
@@ -65,6 +70,8 @@ def run_batch_command(console: Console, submissions: Path, out: Path, *, jobs: i
     def report(outcomes: list[Outcome], path: Path) -> None:
         trend_rows = None
         if history:
+            from xl_localism import history as history_store
+
             # Current files first: a copy of one is then recorded under the current name.
             scored = sorted((o for o in outcomes if o.summary is not None),
                             key=lambda o: not o.current)
@@ -152,6 +159,7 @@ def _summarise(console: Console, result: BatchResult) -> int:
 
 def run_trend_command(console: Console, history: str, trust: str | None,
                       report: Path | None) -> int:
+    from xl_localism import history as history_store
     from xl_localism.batch.national import write_trend_report
     from xl_localism.returns import UNDATED
     from xl_localism.vocab import Driver

@@ -61,19 +61,25 @@ class Outcome:
         try:
             full = self.entry.read()["result"] if self.entry else {}
         except (OSError, ValueError, KeyError, TypeError) as error:
-            # Damaged or removed since it was read: a report without this file's flags would
-            # look complete. It fails instead, and the next run scores the file afresh.
-            raise OSError(f"the cache entry of {self.source} could not be read again "
-                          f"({error}); run the batch again to score it afresh") from error
+            raise self._unreadable(error) from error
         return {**full, **self.summary}
 
-    def assessment(self) -> dict[str, Any] | None:
-        """The engine's Assessment as JSON (for the feedback workbook), from the cache entry;
-        None when the entry predates it or cannot be read (the worker's workbook is used)."""
+    def assessment(self) -> str:
+        """The engine's Assessment as JSON text (for the feedback workbook, which parses it),
+        from the cache entry; OSError when it cannot be read, as for :attr:`result`."""
+        if self.entry is None:
+            raise self._unreadable(KeyError("no cache entry"))
         try:
-            return self.entry.read().get("assessment") if self.entry else None
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+            return self.entry.assessment()
+        except (OSError, ValueError) as error:
+            raise self._unreadable(error) from error
+
+    def _unreadable(self, error: BaseException) -> OSError:
+        # Damaged or removed since it was read: a report without this file's flags, or a
+        # feedback folder without its workbook, would look complete. It fails instead, and
+        # the next run scores the file afresh.
+        return OSError(f"the cache entry of {self.source} could not be read again ({error}); "
+                       "run the batch again to score it afresh")
 
     @property
     def flagged(self) -> bool:

@@ -129,15 +129,21 @@ def peers_layout(trust: str, standing: Standing) -> SheetLayout:
     return sheet
 
 
-def write_feedback(assessment: dict[str, Any], standing: Standing, path: Path) -> Path:
-    """The feedback workbook of one current return: Summary, Peers, then Flags."""
+def write_feedback(assessment: str | dict[str, Any], standing: Standing, path: Path) -> Path:
+    """The feedback workbook of one current return: Summary, Peers, then Flags.
+
+    ``assessment`` is the engine's Assessment as JSON (text, as the batch cache keeps it, or
+    parsed)."""
+    import json
+
     from xlsxwriter.exceptions import FileCreateError
 
     from xl_localism.models import Assessment
     from xl_localism.render.xlsxwriter import write_layouts
     from xl_localism.workbook.results import feedback_layouts, feedback_title
 
-    scored = Assessment.model_validate(assessment)
+    scored = Assessment.model_validate(json.loads(assessment) if isinstance(assessment, str)
+                                       else assessment)
     summary, *rest = feedback_layouts(scored)
     try:
         return write_layouts([summary, peers_layout(scored.trust, standing), *rest], path,

@@ -1,9 +1,9 @@
 """Score a folder of submissions in worker processes and write the national report.
 
 Submissions are only ever opened for reading. Every output goes through a temporary file and a
-rename, and each scored file leaves a cache entry (a row of the cache database, see batch.cache,
-and its feedback workbook) keyed by its content hash and the fingerprint of the code, so an
-interrupted batch resumes where it stopped and a rerun skips unchanged files.
+rename, and each scored file leaves a cache entry (a row of the cache database, see batch.cache)
+keyed by its content hash and the fingerprint of the code, so an interrupted batch resumes
+where it stopped and a rerun skips unchanged files.
 """
 
 from __future__ import annotations
@@ -86,21 +86,21 @@ CHANGED_WHILE_READ = ("changed while it was being read (is it still being copied
                       "it will be scored on the next run")
 
 
-def process_submission(path: str, cache_dir: str, key: str,
-                       content_hash: str | None = None) -> dict[str, Any]:
-    """Worker: read, score and write the feedback workbook of one file. Never raises.
+def process_submission(path: str, content_hash: str | None = None) -> dict[str, Any]:
+    """Worker: read and score one file. Never raises.
 
-    It does not touch the cache database: what the parent should remember comes back as
-    ``stored`` (the outcome as JSON, made here on all cores), only when it was computed from
-    the bytes the parent hashed as ``content_hash``.
+    It writes nothing: what the parent should remember comes back as ``stored`` (the outcome
+    as JSON, made here on all cores) and, for a result, ``assessment`` (JSON too), only when
+    it was computed from the bytes the parent hashed as ``content_hash``. The feedback
+    workbook is written from that assessment once every return is scored (its Peers sheet
+    needs them all).
     """
     # Imported here so a worker process pays for them once, not the parent at import time.
     from xl_localism.engine import assess
     from xl_localism.explanation import to_json
     from xl_localism.workbook.reader import WorkbookError, read_workbook
-    from xl_localism.workbook.results import write_feedback_workbook
 
-    cache, source = Path(cache_dir), Path(path)
+    source = Path(path)
     before: tuple[int, int, int] | None = None
     with contextlib.suppress(OSError):
         before = _identity(source)
@@ -119,10 +119,7 @@ def process_submission(path: str, cache_dir: str, key: str,
                                f"{str(error)[:200]})"}
         cacheable = False  # a bug, or the machine (no memory): try again next time
     else:
-        # The assessment itself too: the parent writes the feedback workbook from it once the
-        # peers are known (batch.peers), without reading the file again.
-        outcome = {"result": to_json(assessment),
-                   "assessment": assessment.model_dump(mode="json")}
+        outcome = {"result": to_json(assessment)}
     try:
         if content_hash is not None and not _unchanged(source, content_hash, before):
             # Read from other bytes than were hashed: neither the result nor a rejection
@@ -134,19 +131,12 @@ def process_submission(path: str, cache_dir: str, key: str,
     if "result" not in outcome:
         return {**outcome, "stored": json.dumps(outcome, ensure_ascii=False) if cacheable
                 else None}
-    # A name of its own for every workbook written: see batch.cache on why none is replaced.
-    name = f"{key}-{secrets.token_hex(4)}.xlsx"
-    try:
-        write_feedback_workbook(assessment, cache / name)
-        feedback_sha256 = file_sha256(cache / name)
-    except OSError as error:
-        # Disk full or the folder made read-only: nothing is cached, so a rerun scores it.
-        return {"rejected": f"its results could not be saved ({error.strerror or error}); it "
-                            "will be scored again on the next run"}
-    # The parent reads flags and explanation from the cache when it needs them.
+    # The parent reads flags, explanation and assessment from the cache when it needs them:
+    # the feedback workbook is written from the assessment once the peers are known
+    # (batch.peers), without reading the file again.
     return {"result": summary_of(outcome["result"]),
             "stored": json.dumps(outcome, ensure_ascii=False),
-            "feedback": name, "feedback_sha256": feedback_sha256}
+            "assessment": json.dumps(assessment.model_dump(mode="json"), ensure_ascii=False)}
 
 
 def _check_output_folder(out_dir: Path) -> None:
@@ -176,13 +166,9 @@ def remove_stray_temporaries(*folders: Path) -> int:
 
 
 def _load_cached(results: ResultCache, content_hash: str) -> dict[str, Any] | None:
-    hit = results.lookup(content_hash)
-    if hit is None:
-        return None
-    data = hit.outcome
-    if "result" in data:
+    data = results.lookup(content_hash)
+    if data is not None and "result" in data:
         data["entry"] = results.entry(content_hash)
-        data["feedback"] = hit.feedback
     return data
 
 
@@ -240,7 +226,7 @@ def _run_batch(
 
     for path, reason in found.unsupported:
         settled(Outcome(display_name(path.relative_to(submissions_dir)), path, rejected=reason))
-    scorer = _Scorer(cache, max(1, min(jobs or os.cpu_count() or 1, len(found.submissions))),
+    scorer = _Scorer(max(1, min(jobs or os.cpu_count() or 1, len(found.submissions))),
                      timeout, results)
     pending: list[Outcome] = []
     interrupted = False
@@ -325,10 +311,17 @@ def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cach
     try:
         try:
             _settle_returns(outcomes)
-            _place_feedback(outcomes, staged_feedback, out_dir / FEEDBACK_DIR, scorer)
-            workers_done()
-            if write_report is not None:
-                write_report(outcomes, staged_report)
+            placing = _place_feedback(outcomes, staged_feedback, out_dir / FEEDBACK_DIR,
+                                      scorer, workers_done)
+            try:
+                # Written here while the workers write the feedback: the report needs only
+                # where each workbook will be, which is known already.
+                if write_report is not None:
+                    _write_report(write_report, outcomes, staged_report)
+            except BaseException:
+                placing.wait(cancel=True)  # its own failure, if any, says less than this one
+                raise
+            placing.wait()
             _swap_in(staged_feedback, out_dir / FEEDBACK_DIR, staged_report, report, token)
         finally:
             remove_stray_temporaries(out_dir)  # what was staged and not swapped in
@@ -340,6 +333,23 @@ def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cach
     except KeyboardInterrupt:
         return BatchResult(outcomes, None, interrupted=True)
     return BatchResult(outcomes, report if write_report else None)
+
+
+def _write_report(write_report: Callable[[list[Outcome], Path], None], outcomes: list[Outcome],
+                  path: Path) -> None:
+    """``write_report``, with the OSError XlsxWriter wraps (a folder made read-only, a full
+    disk) handed back as such: the batch handles it as "the outputs could not be written".
+    Before the report was written beside the feedback, a failing folder always failed a
+    feedback workbook first (batch.peers unwraps it there)."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    try:
+        write_report(outcomes, path)
+    except FileCreateError as error:
+        cause = error.args[0] if error.args else None
+        if isinstance(cause, OSError):
+            raise cause from error
+        raise OSError(str(error)) from error
 
 
 def _swap_in(staged_feedback: Path, feedback: Path, staged_report: Path, report: Path,
@@ -389,7 +399,6 @@ def _apply(outcome: Outcome, data: dict[str, Any]) -> None:
         # Identical files share a cache entry; the source is this file, whatever the entry says.
         outcome.summary = _compact({**summary_of(data["result"]), "source": outcome.source})
         outcome.entry = data.get("entry")
-        outcome.feedback = data.get("feedback")
     else:
         outcome.rejected = plain_reason(data.get("rejected") or "could not be scored")
 
@@ -414,9 +423,8 @@ class _Scorer:
     rejected and the pool replaces the worker.
     """
 
-    def __init__(self, cache: Path, workers: int, timeout: float,
-                 results: ResultCache) -> None:
-        self.cache, self.workers, self.timeout = cache, workers, timeout
+    def __init__(self, workers: int, timeout: float, results: ResultCache) -> None:
+        self.workers, self.timeout = workers, timeout
         self.results = results
         self.pool: ProcessPool | None = None
         self.scheduled: deque[tuple[Outcome, Any]] = deque()
@@ -428,13 +436,20 @@ class _Scorer:
         # The memory cap `score` reads under too: one file cannot exhaust the machine.
         self.pool = ProcessPool(max_workers=self.workers, initializer=limit_memory)
 
+    def start(self) -> None:
+        if self.pool is None:
+            self._start()
+
+    def parallel(self, count: int) -> bool:
+        """Whether :meth:`map` of ``count`` jobs runs them in the workers."""
+        return self.pool is not None or count >= MIN_PARALLEL_JOBS
+
     def schedule(self, outcome: Outcome) -> None:
         if self.pool is None:
             self._start()
         assert self.pool is not None
         self.scheduled.append((outcome, self.pool.schedule(
-            process_submission, args=(str(outcome.path), str(self.cache), outcome.key,
-                                      outcome.content_hash),
+            process_submission, args=(str(outcome.path), outcome.content_hash),
             timeout=self.timeout)))
 
     def collect(self, on_progress: Callable[[Outcome], None] | None) -> None:
@@ -457,15 +472,12 @@ class _Scorer:
                                 "the next run"}
         except Exception as error:
             data = {"rejected": f"could not be scored ({type(error).__name__})"}
-        stored, feedback = data.pop("stored", None), data.pop("feedback", None)
+        stored, assessment = data.pop("stored", None), data.pop("assessment", None)
         if stored is not None and outcome.content_hash is not None:
             # The parent is the cache's only writer; workers only hand results back.
-            feedback = self.results.store(outcome.content_hash, stored, feedback,
-                                          data.pop("feedback_sha256", None))
+            self.results.store(outcome.content_hash, stored, assessment)
             if "result" in data:
                 data["entry"] = self.results.entry(outcome.content_hash)
-        if feedback is not None:
-            data["feedback"] = self.cache / feedback
         _apply(outcome, data)
         if on_progress:
             on_progress(outcome)
@@ -479,12 +491,11 @@ class _Scorer:
         can be large (a feedback workbook's whole assessment), and holding every one at once
         made the parent's memory grow with the batch.
         """
-        if self.pool is None and count < MIN_PARALLEL_JOBS:
+        if not self.parallel(count):
             for job in jobs:
                 function(job)
             return
-        if self.pool is None:
-            self._start()
+        self.start()
         assert self.pool is not None
         # Every job is waited for, even after one fails: none may still be writing into a
         # folder the caller removes once this returns.
@@ -539,24 +550,49 @@ def _import_worker_modules() -> None:
     from xl_localism.engine import assess  # noqa: F401
     from xl_localism.explanation import to_json  # noqa: F401
     from xl_localism.workbook.reader import read_workbook  # noqa: F401
-    from xl_localism.workbook.results import write_feedback_workbook  # noqa: F401
+    from xl_localism.workbook.results import feedback_layouts  # noqa: F401  (write_feedback's)
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
-    """A hard link costs nothing and a cache entry's workbook is never rewritten (each is
-    written once, under a name of its own), so sharing the bytes is safe; copy where links are
-    not possible."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+class _Placing:
+    """The feedback workbooks being written, in a thread that hands them to the workers."""
+
+    def __init__(self, outcomes: list[Outcome], thread: threading.Thread | None) -> None:
+        self.outcomes, self.thread = outcomes, thread
+        self.stopping = threading.Event()
+        self.failure: BaseException | None = None
+
+    def wait(self, cancel: bool = False) -> None:
+        """Wait until no workbook is being written (``cancel``: start no more); raise the
+        first failure. The outcomes' feedback paths are cleared if any workbook is missing."""
+        interrupted = False
+        if cancel:
+            self.stopping.set()
+        while self.thread is not None and self.thread.is_alive():
+            try:
+                self.thread.join()
+            except KeyboardInterrupt:
+                # Still wait: the caller removes the folder the workers are writing into.
+                self.stopping.set()
+                interrupted = True
+        if self.failure is not None or cancel or interrupted:
+            for outcome in self.outcomes:
+                outcome.feedback = None
+        if interrupted:
+            raise KeyboardInterrupt
+        if self.failure is not None and not cancel:
+            raise self.failure
 
 
 def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path,
-                    scorer: _Scorer) -> None:
-    """One feedback workbook per current return, with its Peers sheet (batch.peers), in the
-    new folder ``staged``, which becomes ``feedback_dir``; each outcome's feedback is its path
-    there."""
+                    scorer: _Scorer, workers_done: Callable[[], None]) -> _Placing:
+    """Start writing one feedback workbook per current return, with its Peers sheet
+    (batch.peers), in the new folder ``staged``, which becomes ``feedback_dir``; each
+    outcome's feedback is its path there at once. Wait with the returned ``wait()``.
+
+    With the pool running (or worth starting), the workers write them while the caller writes
+    the national report: on two cores the report and the feedback took turns otherwise. The
+    pool is let go (``workers_done``) as soon as the last one is written.
+    """
     from xl_localism.batch.peers import standings
 
     league = league_order(outcomes)
@@ -564,26 +600,47 @@ def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path,
                         standings([o.summary for o in league]), strict=True))  # type: ignore[misc]
     outcomes = [o for o in outcomes if o.current]
     staged.mkdir()
-    written = [(outcome, stem) for outcome, stem in named_by_trust(outcomes)
-               if outcome.feedback is not None]
+    written = [(outcome, staged / f"{stem}.xlsx") for outcome, stem in named_by_trust(outcomes)
+               if outcome.entry is not None]
+    for outcome, path in written:
+        outcome.feedback = feedback_dir / path.name
+    placing = _Placing([outcome for outcome, _ in written], None)
 
-    def jobs() -> Iterator[tuple[dict[str, Any], Any, Path]]:
+    def jobs() -> Iterator[tuple[str, Any, Path]]:
         # Each assessment is read from the cache entry only as a worker is ready for it.
-        for outcome, stem in written:
-            name = f"{stem}.xlsx"
-            assessment = outcome.assessment()
-            if assessment is not None:
-                # Peers change whenever any return does, so this is written afresh each run,
-                # by the workers: one workbook each, every core busy.
-                yield assessment, standing[id(outcome)], staged / name
-            else:  # an entry from before the assessment was kept: the worker's workbook
-                _link_or_copy(outcome.feedback, staged / name)  # type: ignore[arg-type]
-            outcome.feedback = feedback_dir / name
+        # Peers change whenever any return does, so every workbook is written afresh each
+        # run, by the workers: one workbook each, every core busy.
+        for outcome, path in written:
+            if placing.stopping.is_set():
+                return
+            yield outcome.assessment(), standing[id(outcome)], path
 
-    scorer.map(_write_feedback_job, jobs(), len(written))
+    if not scorer.parallel(len(written)):
+        try:
+            scorer.map(_write_feedback_job, jobs(), len(written))
+        except BaseException:
+            placing.wait(cancel=True)
+            raise
+        workers_done()
+        return placing
+
+    def place() -> None:
+        try:
+            scorer.map(_write_feedback_job, jobs(), len(written))
+        except BaseException as error:
+            placing.failure = error
+        finally:
+            workers_done()  # every job was waited for: the pool is idle
+
+    # Forked here, before the report is begun: a fork while another thread is busy copies the
+    # locks it holds, held, into the child.
+    scorer.start()
+    placing.thread = threading.Thread(target=place, name="xl-localism-feedback", daemon=True)
+    placing.thread.start()
+    return placing
 
 
-def _write_feedback_job(job: tuple[dict[str, Any], Any, Path]) -> None:
+def _write_feedback_job(job: tuple[str, Any, Path]) -> None:
     from xl_localism.batch.peers import write_feedback
 
     write_feedback(*job)

@@ -17,15 +17,16 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-
-from openpyxl import Workbook, load_workbook
+from typing import TYPE_CHECKING
 
 from xl_localism.layout import SheetLayout, flags_layout, summary_layout
 from xl_localism.models import Assessment
-from xl_localism.render.openpyxl import write_results
 from xl_localism.render.xlsxwriter import write_layouts
 from xl_localism.workbook.files import save_atomically
 from xl_localism.workbook.reader import WorkbookError, inspect_package
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 COPY = "copy"
 FEEDBACK = "feedback"
@@ -176,6 +177,8 @@ def write_summary(submission_path: Path | str, assessment: Assessment,
     if not reasons:
         workbook, lost = _load_for_copy(submission)
         if workbook is not None and not lost:
+            from xl_localism.render.openpyxl import write_results
+
             write_results(workbook, assessment)
             save_atomically(workbook, out)
             return out, COPY
@@ -208,6 +211,10 @@ _LOSS_WORDS = ("removed", "lost", "discarded", "dropped", "not supported", "cann
 
 
 def _load_for_copy(submission: Path) -> tuple[Workbook | None, list[str]]:
+    # Imported here: only a copy needs openpyxl (and with it numpy, ~0.15 s), and the batch
+    # writes every feedback workbook with XlsxWriter through this module.
+    from openpyxl import load_workbook
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
