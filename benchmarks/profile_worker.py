@@ -25,12 +25,6 @@ from pathlib import Path
 # The first rule that matches a frame of a sample's stack names its stage: inner stages come
 # before the outer ones that contain them. A frame reads "function (path:line)".
 STAGES: list[tuple[str, str]] = [
-    ("cache entry (a journal line)", r"Journal\.append \("),
-    ("feedback: writing the file", r"(?:atomic_path|Path\.write_bytes) \("),
-    # XlsxWriter's close() makes the XML, deflates it and writes the zip.
-    ("feedback: XML, deflate and zip", r"close \([^)]*xlsxwriter/workbook\.py"),
-    ("feedback: cells and formats", r"write_layouts \("),
-    ("feedback: Summary and Flags layouts", r"feedback_layouts \("),
     ("read: package safety checks", r"inspect_package \("),
     ("read: calamine", r"_read_calamine \("),
     ("read: openpyxl (workbooks with error cells)", r"_read_openpyxl \("),
@@ -38,6 +32,8 @@ STAGES: list[tuple[str, str]] = [
     ("read: validating rows into models", r"build_submission \("),
     ("scoring", r"assess \("),
     ("result as JSON", r"to_json \("),
+    # Last: a dumps inside to_json is the result's, not the cache entry's.
+    ("cache entry as JSON", r"dumps \("),
 ]
 
 
