@@ -5,9 +5,9 @@ batch's outcomes, and written by the XlsxWriter renderer like every other new wo
 that came from a submission is written as text, never as a formula.
 
 The report is written row by row (the renderer's ``row_by_row``: XlsxWriter's
-``constant_memory`` mode), so its memory does not grow with the batch: the League, Heatmap and
-Flags rows are made as they are written (the flags wait, sorted, in a temporary SQLite database
-rather than in memory). That mode writes no Excel tables, so the League, Heatmap, Flags,
+``constant_memory`` mode), so its cells are never all in memory: the League, Heatmap and Flags
+rows are made as they are written (the flags wait, sorted, in a temporary SQLite database
+rather than in memory); XlsxWriter keeps only each row's height. That mode writes no Excel tables, so the League, Heatmap, Flags,
 Rejected and Superseded sheets are filtered ranges: sortable and filterable from their header
 rows.
 """
