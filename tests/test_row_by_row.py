@@ -41,6 +41,12 @@ def heights(sheet: Any) -> dict[int, float]:
     return {r: d.height for r, d in sheet.row_dimensions.items() if d.height}
 
 
+def row_heights_shown(sheet: Any) -> dict[int, float]:
+    """Every row's height as an application shows it: its own, else the sheet's default."""
+    default = sheet.sheet_format.defaultRowHeight if sheet.sheet_format.customHeight else 15
+    return {r: sheet.row_dimensions[r].height or default for r in range(1, sheet.max_row + 1)}
+
+
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(layout_blocks=st.lists(blocks(), min_size=1, max_size=3),
@@ -107,6 +113,17 @@ def test_a_stream_is_a_filtered_range_of_the_rows_it_makes(tmp_path) -> None:
     assert expected and heights(sheet) == expected
 
 
+@pytest.mark.parametrize("usual", [None, 30.0, 45.0])
+def test_a_usual_row_height_changes_no_rows_height(tmp_path, usual) -> None:
+    stream = replace(_stream(40), usual_height=usual, header_height=30.0)
+    sheet = openpyxl.load_workbook(write_layouts(
+        [SheetLayout(name="Rows", blocks=[], stream=stream, column_widths={"A": 10, "B": 30})],
+        tmp_path / "r.xlsx", row_by_row=True))["Rows"]
+    shown = {1: 30.0, **{n + 2: row_height(["", "a long message " * (n % 4)], [WRAP, WRAP],
+                                           [10.0, 30.0]) or 15.0 for n in range(40)}}
+    assert row_heights_shown(sheet) == shown
+
+
 def test_a_stream_longer_than_a_sheet_is_cut_and_says_so(tmp_path) -> None:
     anchor_row = limits.MAX_ROWS - 5  # room for the header and five rows
     layout = SheetLayout(name="Rows", blocks=[], stream=_stream(9, anchor=f"A{anchor_row}"))
@@ -143,6 +160,10 @@ def test_what_cannot_be_written_row_by_row_is_refused_not_dropped(tmp_path) -> N
                       stream=_stream(2, anchor="A4"))
     with pytest.raises(ValueError, match="one filtered range"):
         write_layouts([two], tmp_path / "c.xlsx", row_by_row=True)
+    usual = SheetLayout(name="S", blocks=[Block("A1", [["title"]])],
+                        stream=replace(_stream(2, anchor="A3"), usual_height=30.0))
+    with pytest.raises(ValueError, match="usual row height"):
+        write_layouts([usual], tmp_path / "e.xlsx", row_by_row=True)
     # A stream is written row by row or not at all: never silently left out.
     streamed = SheetLayout(name="S", blocks=[], stream=_stream(2))
     with pytest.raises(ValueError, match="row by row"):

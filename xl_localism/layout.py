@@ -340,6 +340,10 @@ class RowStream:
     style: Style = field(default_factory=Style)
     header_style: Style = field(default_factory=Style)
     header_height: float | None = None  # points; None: one line
+    # The height most rows take (points), made the sheet's default row height so that only
+    # the rows that differ carry one of their own: a writer keeps every height it is given,
+    # ~300 bytes a row. None: one line, Excel's own default.
+    usual_height: float | None = None
     # Where else to find the rows when there are more than a sheet holds (as Block's).
     overflow_note: str = ""
 

@@ -7,14 +7,15 @@ that came from a submission is written as text, never as a formula.
 The report is written row by row (the renderer's ``row_by_row``: XlsxWriter's
 ``constant_memory`` mode), so its cells are never all in memory: the League, Heatmap and Flags
 rows are made as they are written (the flags wait, sorted, in a temporary SQLite database
-rather than in memory); XlsxWriter keeps only each row's height. That mode writes no Excel tables, so the League, Heatmap, Flags,
-Rejected and Superseded sheets are filtered ranges: sortable and filterable from their header
-rows.
+rather than in memory); XlsxWriter keeps only each row's height. That mode writes no Excel
+tables, so the League, Heatmap, Flags, Rejected and Superseded sheets are filtered ranges:
+sortable and filterable from their header rows.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import sqlite3
 from collections import Counter
@@ -160,6 +161,8 @@ def _fitted(rows: Sequence[Sequence[Any]], limits: Sequence[tuple[float, float]]
     return _widths(fitted.widths())
 
 
+# Rows looked at to choose a sheet's usual row height.
+USUAL_HEIGHT_SAMPLE = 1_000
 # A row's values and the looks laid over its stream's style, by column.
 _Row = tuple[list[Any], dict[int, Style] | None]
 
@@ -177,9 +180,14 @@ def _streamed(headers: list[str], count: int, make: Callable[[], Iterator[_Row]]
                       for c in range(len(headers))]
             yield values, looks, row_height(values, styles, widths)
 
+    # The most common height of the first rows: only rows of another height then carry one.
+    # (Which height is chosen changes no row's height, only how many are written down.)
+    sample = Counter(height for _, _, height in itertools.islice(rows(), USUAL_HEIGHT_SAMPLE))
+    usual = sample.most_common(1)[0][0] if sample else None
     return RowStream(anchor="A1", headers=headers, count=count, rows=rows, style=style,
                      header_style=HEADER, overflow_note=overflow_note,
-                     header_height=row_height(headers, header_styles, widths))
+                     header_height=row_height(headers, header_styles, widths),
+                     usual_height=usual)
 
 
 def league_layout(ranked: list[Outcome], report_dir: Path) -> SheetLayout:

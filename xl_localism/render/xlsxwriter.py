@@ -41,6 +41,7 @@ from xlsxwriter.worksheet import Worksheet
 from xl_localism.a1 import location_sheet, split_range, split_ref
 from xl_localism.layout import (
     BORDER_COLOUR,
+    LINE_HEIGHT,
     LINK,
     Block,
     ChartSpec,
@@ -197,6 +198,9 @@ def _draw_row_by_row(workbook: Workbook, layout: SheetLayout, formats: _Formats,
             raise ValueError(f"sheet {layout.name!r}: blocks at {above.anchor} and "
                              f"{below.anchor} share rows, which cannot be written row by row")
     stream = layout.stream
+    if stream is not None and stream.usual_height is not None and blocks:
+        raise ValueError(f"sheet {layout.name!r}: a usual row height is the whole sheet's, "
+                         "and the sheet has blocks as well as rows")
     if (stream is not None and blocks
             and stream.first_row < blocks[-1].first_row + blocks[-1].height):
         raise ValueError(f"sheet {layout.name!r}: the rows at {stream.anchor} begin among "
@@ -239,9 +243,16 @@ def _write_stream(sheet: Worksheet, stream: RowStream, formats: _Formats) -> Non
     """The header, then each row as it is made: its height first, while the row can take it."""
     first_column, first_row = split_ref(stream.anchor)
     header = stream.header_style.over(stream.style)
-    if stream.header_height is not None:
-        _written(sheet.set_row(first_row - 1, stream.header_height), sheet, first_row - 1,
-                 first_column - 1)
+    usual = stream.usual_height or LINE_HEIGHT
+    if stream.usual_height is not None:
+        sheet.set_default_row(stream.usual_height)
+
+    def set_height(row: int, height: float | None) -> None:
+        # A row without a height of its own takes the sheet's default: one line is said.
+        if (height or LINE_HEIGHT) != usual:
+            _written(sheet.set_row(row, height or LINE_HEIGHT), sheet, row, first_column - 1)
+
+    set_height(first_row - 1, stream.header_height)
     for c, value in enumerate(stream.headers):
         _written(_write_value(sheet, first_row - 1, first_column - 1 + c, value, header,
                               formats), sheet, first_row - 1, first_column - 1 + c)
@@ -251,8 +262,7 @@ def _write_stream(sheet: Worksheet, stream: RowStream, formats: _Formats) -> Non
         if written > stream.count:
             raise ValueError(f"sheet {sheet.name!r}: more rows came than the {stream.count} "
                              "the filtered range was made for")
-        if height is not None:
-            _written(sheet.set_row(row, height), sheet, row, first_column - 1)
+        set_height(row, height)
         for c in range(stream.width):
             value = values[c] if c < len(values) else None
             look = looks.get(c) if looks else None
