@@ -47,6 +47,8 @@ def row_heights_shown(sheet: Any) -> dict[int, float]:
     return {r: sheet.row_dimensions[r].height or default for r in range(1, sheet.max_row + 1)}
 
 
+# A random number under a date format is outside Excel's dates; openpyxl warns as it reads it.
+@pytest.mark.filterwarnings("ignore:Cell .* is marked as a date")
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(layout_blocks=st.lists(blocks(), min_size=1, max_size=3),
