@@ -14,13 +14,15 @@ from xl_localism.batch.cache import CacheEntry
 from xl_localism.batch.naming import unique_stems
 from xl_localism.returns import period_of
 
-# The parts of a result that grow with the workbook; the rest is a summary of a few hundred
-# bytes, which is all a batch keeps in memory for each file.
-DETAIL_KEYS = ("flags", "explanation", "targets", "measures", "driver_explanation")
+# What a batch keeps in memory of every file's result at once: what the League, the Peers
+# sheet, the history and the terminal read. The rest (flags, explanation, targets, measures,
+# components ...) stays in the file's cache entry, where Outcome.result reads it back.
+SUMMARY_KEYS = ("trust", "trust_named", "nation", "region", "as_at", "score", "rag", "drivers",
+                "driver_rag", "flag_counts")
 
 
 def summary_of(result: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in result.items() if k not in DETAIL_KEYS}
+    return {k: result[k] for k in SUMMARY_KEYS if k in result}
 
 
 @dataclass
