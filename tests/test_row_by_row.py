@@ -138,6 +138,26 @@ def test_a_stream_longer_than_a_sheet_is_cut_and_says_so(tmp_path) -> None:
     assert sheet.auto_filter.ref == f"A{anchor_row}:B{limits.MAX_ROWS}"
 
 
+def test_heights_are_cut_to_excels_most_and_a_header_on_the_last_row_stands_alone(
+        tmp_path) -> None:
+    def tall() -> Iterator[StreamRow]:
+        yield ["word " * 20_000], None, 23_100.0  # a message as long as a cell holds
+        yield ["short"], None, None
+
+    stream = RowStream(anchor="A1", headers=["Message"], count=2, rows=tall,
+                       header_height=500.0, usual_height=600.0)
+    sheet = openpyxl.load_workbook(write_layouts(
+        [SheetLayout(name="Rows", blocks=[], stream=stream)], tmp_path / "tall.xlsx",
+        row_by_row=True))["Rows"]
+    # XlsxWriter keeps heights in whole pixels: 409 points is 408.75.
+    assert 408 < max(row_heights_shown(sheet).values()) <= limits.MAX_ROW_HEIGHT
+    last = SheetLayout(name="Rows", blocks=[], stream=_stream(3, anchor=f"A{limits.MAX_ROWS}"))
+    sheet = openpyxl.load_workbook(
+        write_layouts([last], tmp_path / "last.xlsx", row_by_row=True))["Rows"]
+    assert sheet.cell(limits.MAX_ROWS, 1).value == "Number"
+    assert sheet.auto_filter.ref == f"A{limits.MAX_ROWS}:B{limits.MAX_ROWS}"
+
+
 @pytest.mark.parametrize("count, made", [(5, 4), (5, 6)])
 def test_a_stream_that_makes_more_or_fewer_rows_than_it_said_leaves_no_file(
         tmp_path, count, made) -> None:

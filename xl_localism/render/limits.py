@@ -48,25 +48,40 @@ def within_excel(layout: SheetLayout) -> SheetLayout:
 
 def _fit_stream(stream: RowStream) -> RowStream | None:
     """The rows cut to the sheet as a block's are, the last kept saying how many more there
-    were; None when the header itself is past the last row."""
+    were, and every height cut to a row's most; None when the header itself is past the last
+    row."""
     room = MAX_ROWS - stream.first_row  # rows below the header
     if room < 0:
         return None
     if split_ref(stream.anchor)[0] + stream.width - 1 > MAX_COLUMNS:
         # Its columns are fixed by the code that made it, never by a submission.
         raise ValueError(f"rows at {stream.anchor} are wider than a sheet")
-    if stream.count <= room:
-        return stream
-    more = stream.count - room + 1  # the last row kept becomes the note
-    note = (f"… and {more:,} more rows not shown: Excel holds at most {MAX_ROWS:,} rows a "
-            "sheet." + (f" {stream.overflow_note}" if stream.overflow_note else ""))
-    made = stream.rows
+    made, count = stream.rows, stream.count
+    note: StreamRow | None = None
+    if count > room:
+        more = count - room + 1  # the last row kept becomes the note
+        note = ([f"… and {more:,} more rows not shown: Excel holds at most {MAX_ROWS:,} rows "
+                 "a sheet." + (f" {stream.overflow_note}" if stream.overflow_note else "")],
+                {0: NOTE}, None)
+        count = room
+    kept = max(0, count - (note is not None))
 
     def rows() -> Iterator[StreamRow]:
-        yield from itertools.islice(made(), room - 1)
-        yield [note], {0: NOTE}, None
+        # Uncut, every row made goes on: the renderer checks there are as many as said.
+        rows = made() if note is None else itertools.islice(made(), kept)
+        # A message as long as a cell holds wraps to thousands of points; Excel's most is 409.
+        for values, looks, height in rows:
+            yield values, looks, _row_height(height)
+        if note is not None and count:
+            yield note
 
-    return replace(stream, count=room, rows=rows)
+    return replace(stream, count=count, rows=rows,
+                   header_height=_row_height(stream.header_height),
+                   usual_height=_row_height(stream.usual_height))
+
+
+def _row_height(height: float | None) -> float | None:
+    return None if height is None else min(height, MAX_ROW_HEIGHT)
 
 
 def _fit_block(block: Block) -> Block | None:
