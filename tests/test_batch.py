@@ -407,6 +407,28 @@ def test_a_killed_worker_rejects_one_file_and_the_rerun_completes(inbox, tmp_pat
     assert [o.result for o in rerun.scored] == [o.result for o in fresh.scored]
 
 
+def _slow_first_file(path: str, content_hash: str) -> dict:
+    if path.endswith("000.xlsx"):
+        time.sleep(3)  # a file that takes a worker far longer than the rest
+    return ORIGINAL_PROCESS(path, content_hash)
+
+
+@pytest.mark.slow  # subprocesses, and a file that takes seconds
+def test_a_slow_file_does_not_hold_back_the_files_after_it(samples, tmp_path, monkeypatch):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(12):  # more than the few a worker has queued at once
+        write_tables(folder / f"{n:03d}.xlsx", sample_tables(samples[n % len(samples)]))
+    monkeypatch.setattr(runner, "process_submission", _slow_first_file)
+    settled: list[str] = []
+    result = runner.run_batch(folder, tmp_path / "out", jobs=2,
+                              on_progress=lambda outcome: settled.append(outcome.source))
+    assert len(result.scored) == 12
+    # The other worker went on with the files after it, and their results were taken as they
+    # came: the slow file, scheduled first, is settled last.
+    assert settled[-1] == "000.xlsx"
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGKILL")
 @pytest.mark.slow
 def test_killing_the_whole_batch_then_rerunning(tmp_path, samples):

@@ -18,6 +18,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
@@ -253,7 +254,7 @@ def _run_batch(
                 # A few files a worker in flight, not the whole folder: each one queued holds
                 # its task and future, and a batch's memory would grow with its size.
                 while len(scorer.scheduled) > IN_FLIGHT_PER_WORKER * scorer.workers:
-                    scorer.collect_oldest(on_progress)
+                    scorer.collect_finished(on_progress)
         scorer.collect(on_progress)
     except KeyboardInterrupt:
         scorer.stop()
@@ -427,7 +428,8 @@ class _Scorer:
         self.workers, self.timeout = workers, timeout
         self.results = results
         self.pool: ProcessPool | None = None
-        self.scheduled: deque[tuple[Outcome, Any]] = deque()
+        # Each file's future, in the order scheduled (dicts keep it).
+        self.scheduled: dict[Any, Outcome] = {}
 
     def _start(self) -> None:
         _import_worker_modules()
@@ -448,19 +450,28 @@ class _Scorer:
         if self.pool is None:
             self._start()
         assert self.pool is not None
-        self.scheduled.append((outcome, self.pool.schedule(
+        self.scheduled[self.pool.schedule(
             process_submission, args=(str(outcome.path), outcome.content_hash),
-            timeout=self.timeout)))
+            timeout=self.timeout)] = outcome
 
     def collect(self, on_progress: Callable[[Outcome], None] | None) -> None:
-        """Wait for every file scheduled, in order, and apply its result."""
+        """Wait for every file scheduled and apply its result."""
         while self.scheduled:
-            self.collect_oldest(on_progress)
+            self.collect_finished(on_progress)
 
-    def collect_oldest(self, on_progress: Callable[[Outcome], None] | None) -> None:
-        """Wait for the file scheduled first and apply its result."""
-        # Let go of each future once its result is applied: it holds the result and a lock.
-        outcome, future = self.scheduled.popleft()
+    def collect_finished(self, on_progress: Callable[[Outcome], None] | None) -> None:
+        """Wait for any file to finish; apply the results of every file finished by then.
+
+        Whichever finishes first, not the oldest: a file that takes minutes must not leave
+        the other workers idle behind it (outcomes are put in order at the end).
+        """
+        done, _ = wait(self.scheduled, return_when=FIRST_COMPLETED)
+        for future in [f for f in self.scheduled if f in done]:  # in the order scheduled
+            # Let go of each future once its result is applied: it holds the result and a lock.
+            self._take_result(self.scheduled.pop(future), future, on_progress)
+
+    def _take_result(self, outcome: Outcome, future: Any,
+                     on_progress: Callable[[Outcome], None] | None) -> None:
         try:
             data = future.result()
         except FutureTimeout:
