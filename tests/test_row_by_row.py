@@ -205,7 +205,7 @@ def _flag(severity: str, code: str, message: str) -> dict[str, Any]:
             "cell": "B7", "action": None}
 
 
-def test_the_national_flags_come_back_by_severity_trust_code_then_rank() -> None:
+def test_the_national_flags_come_back_by_severity_trust_code_then_rank(tmp_path) -> None:
     odd = "lone \ud800 surrogate, =formula and ünïcödé"
     ranked = [  # the League's order
         _scored("kent", "k.xlsx", [_flag("warning", "B_CODE", "k1"), _flag("error", "Z", "k2"),
@@ -213,12 +213,16 @@ def test_the_national_flags_come_back_by_severity_trust_code_then_rank() -> None
         _scored("Devon", "d.xlsx", [_flag("warning", "B_CODE", "d1"),
                                     _flag("critical", "Q", "d2")]),
         _scored("Kent", "k2.xlsx", [_flag("warning", "B_CODE", "k3")]),
+        # Codes sort as Python sorts them, whatever SQLite would make of their text.
+        _scored("Wales", "w.xlsx", [_flag("info", "A!", "w1"), _flag("info", "é", "w2"),
+                                    _flag("info", "A B", "w3"), _flag("info", "z", "w4"),
+                                    _flag("info", "A", "w5")]),
     ]
-    store = _FlagStore()
+    store = _FlagStore(tmp_path)
     try:
         layout = flags_layout(ranked, store)
         stream = layout.stream
-        assert stream is not None and stream.headers == FLAG_HEADERS and stream.count == 6
+        assert stream is not None and stream.headers == FLAG_HEADERS and stream.count == 11
         rows = [values for values, _, _ in stream.rows()]
         assert [(r[0], r[2], r[3], r[6]) for r in rows] == [
             ("Devon", "critical", "Q", "d2"),
@@ -227,18 +231,21 @@ def test_the_national_flags_come_back_by_severity_trust_code_then_rank() -> None
             ("kent", "warning", "A_CODE", odd),  # any text survives the database
             ("kent", "warning", "B_CODE", "k1"),  # Kent's ties in ranked order
             ("Kent", "warning", "B_CODE", "k3"),
+            *[("Wales", "info", code, message) for code, message in
+              sorted([("A!", "w1"), ("é", "w2"), ("A B", "w3"), ("z", "w4"), ("A", "w5")])],
         ]
         assert rows == [values for values, _, _ in stream.rows()]  # made afresh each time
     finally:
         store.close()
+    assert not list(tmp_path.iterdir())  # its sorting space is gone with it
 
 
-def test_a_temporary_folder_that_fails_the_flags_is_a_failure_to_write() -> None:
+def test_a_folder_that_fails_the_flags_is_a_failure_to_write(tmp_path) -> None:
     # The batch turns an OSError into "the outputs could not be written" and keeps the
     # previous report; a database error would have been a traceback.
-    store = _FlagStore()
+    store = _FlagStore(tmp_path)
     store.database.close()
     with pytest.raises(OSError, match="flags could not be sorted"):
-        store.add([(0, 0, '"X"', 0, "[]")])
+        store.add([(0, 0, "X", 0, [])])
     with pytest.raises(OSError, match="flags could not be sorted"):
         list(store.rows())

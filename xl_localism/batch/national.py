@@ -7,9 +7,12 @@ that came from a submission is written as text, never as a formula.
 The report is written row by row (the renderer's ``row_by_row``: XlsxWriter's
 ``constant_memory`` mode), so its cells are never all in memory: the League, Heatmap and Flags
 rows are made as they are written (the flags wait, sorted, in a temporary SQLite database
-rather than in memory); XlsxWriter keeps only each row's height. That mode writes no Excel
-tables, so the League, Heatmap, Flags, Rejected and Superseded sheets are filtered ranges:
-sortable and filterable from their header rows.
+rather than in memory); XlsxWriter keeps only the heights of rows taller or shorter than their
+sheet's usual row. That mode writes no Excel tables, so the League, Heatmap, Flags, Rejected
+and Superseded sheets are filtered ranges: sortable and filterable from their header rows. Nor
+does it store a chart's data in the chart: Excel and LibreOffice draw the Charts and Trend
+sheets from their cells, but a previewer that shows only what a file caches (Outlook's, Quick
+Look) shows those charts empty.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import secrets
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -72,7 +76,7 @@ def write_national_report(outcomes: Sequence[Outcome], path: Path,
     # Only the current file of each return is ranked, mapped, charted and its flags listed;
     # the files it superseded are on their own sheet.
     ranked = league_order(list(outcomes))
-    with contextlib.closing(_FlagStore()) as flags:
+    with contextlib.closing(_FlagStore(path.parent)) as flags:
         layouts = [
             league_layout(ranked, path.parent),
             heatmap_layout(ranked),
@@ -168,22 +172,27 @@ _Row = tuple[list[Any], dict[int, Style] | None]
 
 
 def _streamed(headers: list[str], count: int, make: Callable[[], Iterator[_Row]],
-              widths: Sequence[float], *, style: Style = WRAP,
-              overflow_note: str = "") -> RowStream:
+              widths: Sequence[float], *, style: Style = WRAP, overflow_note: str = "",
+              sample: Callable[[], Iterator[_Row]] | None = None) -> RowStream:
     """A filtered range of rows made by ``make`` as they are written, each row as high as its
-    wrapped text needs in columns of ``widths``."""
+    wrapped text needs in columns of ``widths``. ``sample`` makes some rows, in any order, to
+    choose the usual height from (default: the first rows ``make`` makes)."""
     header_styles = [HEADER.over(style)] * len(headers)
 
-    def rows() -> Iterator[StreamRow]:
-        for values, looks in make():
+    def heights(made: Iterator[_Row]) -> Iterator[StreamRow]:
+        for values, looks in made:
             styles = [style if not looks or c not in looks else looks[c].over(style)
                       for c in range(len(headers))]
             yield values, looks, row_height(values, styles, widths)
 
-    # The most common height of the first rows: only rows of another height then carry one.
+    def rows() -> Iterator[StreamRow]:
+        return heights(make())
+
+    # The most common height of some rows: only rows of another height then carry one.
     # (Which height is chosen changes no row's height, only how many are written down.)
-    sample = Counter(height for _, _, height in itertools.islice(rows(), USUAL_HEIGHT_SAMPLE))
-    usual = sample.most_common(1)[0][0] if sample else None
+    sampled = itertools.islice(heights((sample or make)()), USUAL_HEIGHT_SAMPLE)
+    common = Counter(height for _, _, height in sampled).most_common(1)
+    usual = common[0][0] if common else None
     return RowStream(anchor="A1", headers=headers, count=count, rows=rows, style=style,
                      header_style=HEADER, overflow_note=overflow_note,
                      header_height=row_height(headers, header_styles, widths),
@@ -267,29 +276,51 @@ def heatmap_layout(ranked: list[Outcome]) -> SheetLayout:
 
 
 class _FlagStore:
-    """The flag rows of a batch in a temporary SQLite database, given back in the Flags
-    sheet's order: a batch's flags can be many times its files, and none is kept in memory.
+    """The flag rows of a batch in a temporary SQLite database beside the report, given back
+    in the Flags sheet's order: a batch's flags can be many times its files, and none is kept
+    in memory.
 
     Rows are stored as JSON (any text a flag can hold, lone surrogates included, survives);
-    trusts are ordered by their position among the batch's trusts, so the order is Python's
-    own, whatever SQLite's collation would make of the text.
+    trusts and codes are ordered by their positions in Python's own sort of them, whatever
+    SQLite's collation would make of the text.
     """
 
-    def __init__(self) -> None:
-        # An empty name: a private database in a temporary file, deleted when closed.
-        self.database = sqlite3.connect("")
+    def __init__(self, folder: Path) -> None:
+        # Hidden and ending in .tmp: a killed run's is removed by the next
+        # (runner.remove_stray_temporaries), and a full disk is the output folder's.
+        self.path = folder / f".flags.{secrets.token_hex(8)}.tmp"
+        self.codes: dict[str, int] = {}
+        self.database = sqlite3.connect(self.path)
         with self._as_oserror():
+            # Sorting space only: nothing to recover after a crash.
+            self.database.execute("PRAGMA journal_mode = OFF")
+            self.database.execute("PRAGMA synchronous = OFF")
             self.database.execute("CREATE TABLE flag (severity INTEGER, trust INTEGER, "
-                                  "code TEXT, position INTEGER, row TEXT)")
+                                  "code INTEGER, position INTEGER, row TEXT)")
+            self.database.execute("CREATE TABLE code (id INTEGER, rank INTEGER)")
 
-    def add(self, rows: list[tuple[int, int, str, int, str]]) -> None:
+    def add(self, rows: list[tuple[int, int, str, int, list[Any]]]) -> None:
+        """(severity, trust, code, position, row) each: severity and trust as their ranks."""
+        stored = [(severity, trust, self.codes.setdefault(code, len(self.codes)), position,
+                   json.dumps(row)) for severity, trust, code, position, row in rows]
         with self._as_oserror():
-            self.database.executemany("INSERT INTO flag VALUES (?, ?, ?, ?, ?)", rows)
+            self.database.executemany("INSERT INTO flag VALUES (?, ?, ?, ?, ?)", stored)
 
-    def rows(self) -> Iterator[list[Any]]:
-        query = "SELECT row FROM flag ORDER BY severity, trust, code, position"
+    def rows(self, limit: int | None = None) -> Iterator[list[Any]]:
+        """The rows in order; with ``limit``, that many in no particular order (a sample)."""
+        if limit is not None:
+            query, arguments = "SELECT row FROM flag LIMIT ?", (limit,)
+        else:
+            ranks = {code: rank for rank, code in enumerate(sorted(self.codes))}
+            with self._as_oserror():
+                self.database.execute("DELETE FROM code")
+                self.database.executemany("INSERT INTO code VALUES (?, ?)",
+                                          [(i, ranks[c]) for c, i in self.codes.items()])
+            query = ("SELECT flag.row FROM flag JOIN code ON code.id = flag.code "
+                     "ORDER BY flag.severity, flag.trust, code.rank, flag.position")
+            arguments = ()
         with self._as_oserror():
-            for (row,) in self.database.execute(query):
+            for (row,) in self.database.execute(query, arguments):
                 yield json.loads(row)
 
     @staticmethod
@@ -305,6 +336,7 @@ class _FlagStore:
 
     def close(self) -> None:
         self.database.close()
+        self.path.unlink(missing_ok=True)
 
 
 def flags_layout(ranked: list[Outcome], store: _FlagStore) -> SheetLayout:
@@ -327,9 +359,8 @@ def flags_layout(ranked: list[Outcome], store: _FlagStore) -> SheetLayout:
         for flag in (outcome.result or {}).get("flags", []):
             row = [summary["trust"], outcome.source, *flag_row(flag)]
             fitted.add(row)
-            # JSON's ASCII escapes: a code sorts as Python sorts it, whatever its characters.
-            stored.append((severities.get(row[2], len(SEVERITIES)), trust,
-                           json.dumps(row[3]), position, json.dumps(row)))
+            stored.append((severities.get(row[2], len(SEVERITIES)), trust, row[3], position,
+                           row))
             position += 1
         store.add(stored)
         count += len(stored)
@@ -337,7 +368,10 @@ def flags_layout(ranked: list[Outcome], store: _FlagStore) -> SheetLayout:
     stream = _streamed(FLAG_HEADERS, count, lambda: ((row, None) for row in store.rows()),
                        widths, overflow_note=("Each trust's feedback workbook (League table, "
                                               "Feedback workbook column) lists all of its "
-                                              "flags."))
+                                              "flags."),
+                       # Unsorted: sorting every flag only to sample a few would sort twice.
+                       sample=lambda: ((row, None)
+                                       for row in store.rows(limit=USUAL_HEIGHT_SAMPLE)))
     # Printed landscape, one page wide, the header on every page.
     return SheetLayout(name="Flags", blocks=[], stream=stream, column_widths=_widths(widths),
                        freeze="A2", landscape=True, fit_to_width=True, print_title_rows="1:1")
