@@ -303,7 +303,8 @@ def test_every_file_in_the_folder_is_accounted_for(base, tmp_path, monkeypatch):
     real_scandir = os.scandir
 
     def refused(path):
-        if Path(path).name == "locked":  # root reads any folder: refuse it as a share would
+        # Root reads any folder: refuse it as a share would. (shutil.rmtree scans by fd.)
+        if isinstance(path, (str, os.PathLike)) and Path(path).name == "locked":
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 

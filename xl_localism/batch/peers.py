@@ -129,29 +129,17 @@ def peers_layout(trust: str, standing: Standing) -> SheetLayout:
     return sheet
 
 
-def write_feedback(assessment: str | dict[str, Any], standing: Standing, path: Path) -> Path:
+def write_feedback(assessment: str, standing: Standing, path: Path) -> Path:
     """The feedback workbook of one current return: Summary, Peers, then Flags.
 
-    ``assessment`` is the engine's Assessment as JSON (text, as the batch cache keeps it, or
-    parsed)."""
+    ``assessment`` is the engine's Assessment as JSON text, as the batch cache keeps it."""
     import json
-
-    from xlsxwriter.exceptions import FileCreateError
 
     from xl_localism.models import Assessment
     from xl_localism.render.xlsxwriter import write_layouts
     from xl_localism.workbook.results import feedback_layouts, feedback_title
 
-    scored = Assessment.model_validate(json.loads(assessment) if isinstance(assessment, str)
-                                       else assessment)
+    scored = Assessment.model_validate(json.loads(assessment))
     summary, *rest = feedback_layouts(scored)
-    try:
-        return write_layouts([summary, peers_layout(scored.trust, standing), *rest], path,
-                             title=feedback_title(scored))
-    except FileCreateError as error:
-        # XlsxWriter wraps the OSError (disk full, folder read-only); the batch handles an
-        # OSError as "the outputs could not be written", so hand back the original.
-        cause = error.args[0] if error.args else None
-        if isinstance(cause, OSError):
-            raise cause from error
-        raise OSError(str(error)) from error
+    return write_layouts([summary, peers_layout(scored.trust, standing), *rest], path,
+                         title=feedback_title(scored))

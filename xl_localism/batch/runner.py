@@ -318,7 +318,7 @@ def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cach
                 # Written here while the workers write the feedback: the report needs only
                 # where each workbook will be, which is known already.
                 if write_report is not None:
-                    _write_report(write_report, outcomes, staged_report)
+                    write_report(outcomes, staged_report)
             except BaseException:
                 placing.wait(cancel=True)  # its own failure, if any, says less than this one
                 raise
@@ -334,23 +334,6 @@ def _finish(outcomes: list[Outcome], pending: list[Outcome], out_dir: Path, cach
     except KeyboardInterrupt:
         return BatchResult(outcomes, None, interrupted=True)
     return BatchResult(outcomes, report if write_report else None)
-
-
-def _write_report(write_report: Callable[[list[Outcome], Path], None], outcomes: list[Outcome],
-                  path: Path) -> None:
-    """``write_report``, with the OSError XlsxWriter wraps (a folder made read-only, a full
-    disk) handed back as such: the batch handles it as "the outputs could not be written".
-    Before the report was written beside the feedback, a failing folder always failed a
-    feedback workbook first (batch.peers unwraps it there)."""
-    from xlsxwriter.exceptions import FileCreateError
-
-    try:
-        write_report(outcomes, path)
-    except FileCreateError as error:
-        cause = error.args[0] if error.args else None
-        if isinstance(cause, OSError):
-            raise cause from error
-        raise OSError(str(error)) from error
 
 
 def _swap_in(staged_feedback: Path, feedback: Path, staged_report: Path, report: Path,
@@ -500,7 +483,7 @@ class _Scorer:
 
         ``jobs`` is drawn from only as workers free up (a few jobs a worker in flight): a job
         can be large (a feedback workbook's whole assessment), and holding every one at once
-        made the parent's memory grow with the batch.
+        would make the parent's memory grow with the batch.
         """
         if not self.parallel(count):
             for job in jobs:
@@ -525,7 +508,7 @@ class _Scorer:
                 if len(in_flight) >= 2 * self.workers:
                     wait_oldest()
                 in_flight.append(self.pool.schedule(function, args=(job,)))
-        finally:  # a job that could not be made (a link refused) still waits for the rest
+        finally:  # a job that could not be made (an unreadable entry) still waits for the rest
             while in_flight:
                 wait_oldest()
         if failure is not None:
@@ -643,8 +626,8 @@ def _place_feedback(outcomes: list[Outcome], staged: Path, feedback_dir: Path,
         finally:
             workers_done()  # every job was waited for: the pool is idle
 
-    # Forked here, before the report is begun: a fork while another thread is busy copies the
-    # locks it holds, held, into the child.
+    # The pool is made here, not in the feedback thread. pebble forks its workers from its own
+    # manager thread when the first job is scheduled, as it does whenever it replaces one.
     scorer.start()
     placing.thread = threading.Thread(target=place, name="xl-localism-feedback", daemon=True)
     placing.thread.start()

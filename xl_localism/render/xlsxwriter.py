@@ -28,11 +28,14 @@ import datetime
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
@@ -87,9 +90,10 @@ def write_layouts(layouts: Iterable[SheetLayout], path: Path | str, *,
     layouts = [within_excel(layout) for layout in layouts]
     if not layouts:
         raise ValueError("a workbook needs at least one sheet layout")
-    with atomic_path(path) as temporary:
-        workbook = xlsxwriter.Workbook(
-            str(temporary), _ROW_BY_ROW_OPTIONS if row_by_row else _WORKBOOK_OPTIONS)
+    with atomic_path(path) as temporary, _scratch(Path(path).parent, row_by_row) as scratch:
+        options = (_WORKBOOK_OPTIONS if scratch is None
+                   else {**_ROW_BY_ROW_OPTIONS, "tmpdir": str(scratch)})
+        workbook = xlsxwriter.Workbook(str(temporary), options)
         try:
             workbook.set_properties({"title": xml_text(title or ""), "author": xml_text(creator)})
             formats = _Formats(workbook)
@@ -102,10 +106,31 @@ def write_layouts(layouts: Iterable[SheetLayout], path: Path | str, *,
                     _draw(workbook, layout, formats, present, taken)
             workbook.worksheets()[0].activate()
             workbook.close()
+        except FileCreateError as error:
+            _abandon(workbook)
+            # XlsxWriter wraps the OSError (disk full, folder read-only); callers handle an
+            # OSError as "the outputs could not be written", so hand back the original.
+            cause = error.args[0] if error.args else None
+            raise (cause if isinstance(cause, OSError) else OSError(str(error))) from error
         except BaseException:
             _abandon(workbook)
             raise
     return Path(path)
+
+
+@contextlib.contextmanager
+def _scratch(folder: Path, row_by_row: bool) -> Iterator[Path | None]:
+    """Row by row, XlsxWriter writes rows and parts to temporary files: here in a hidden
+    ``.tmp`` folder beside the output, so a full disk is the output folder's (not the
+    system's temporary folder's), and a killed run's is removed by the next one's clean-up."""
+    if not row_by_row:
+        yield None
+        return
+    scratch = Path(tempfile.mkdtemp(prefix=".xlsxwriter.", suffix=".tmp", dir=folder))
+    try:
+        yield scratch
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _abandon(workbook: Workbook) -> None:
@@ -236,7 +261,9 @@ class _Heights:
         """Set every height down to the 0-based ``row``."""
         while self.pending and self.pending[-1][0] - 1 <= row:
             number, height = self.pending.pop()
-            _written(self.sheet.set_row(number - 1, height), self.sheet, number - 1, 0)
+            if self.sheet.set_row(number - 1, height) == -1:
+                raise ValueError(f"row {number} of sheet {self.sheet.name!r} could not be "
+                                 "given its height: it was already written out")
 
 
 def _write_stream(sheet: Worksheet, stream: RowStream, formats: _Formats) -> None:
@@ -249,8 +276,9 @@ def _write_stream(sheet: Worksheet, stream: RowStream, formats: _Formats) -> Non
 
     def set_height(row: int, height: float | None) -> None:
         # A row without a height of its own takes the sheet's default: one line is said.
-        if (height or LINE_HEIGHT) != usual:
-            _written(sheet.set_row(row, height or LINE_HEIGHT), sheet, row, first_column - 1)
+        if (height or LINE_HEIGHT) != usual and sheet.set_row(row, height or LINE_HEIGHT) == -1:
+            raise ValueError(f"row {row + 1} of sheet {sheet.name!r} could not be given its "
+                             "height: it was already written out")
 
     set_height(first_row - 1, stream.header_height)
     for c, value in enumerate(stream.headers):
