@@ -279,6 +279,12 @@ def test_output_folder_read_only_from_the_start(previous_run):
 CTRL_C_FILES = 120
 
 
+def _ctrl_c_heard() -> None:
+    """In the batch's process: Ctrl-C as a terminal delivers it. A shell's background job (a
+    CI runner's, say) starts with SIGINT ignored, and Python then leaves it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT")
 @pytest.mark.slow
 def test_ctrl_c_during_a_batch_then_rerunning(tmp_path, samples):
@@ -294,7 +300,7 @@ def test_ctrl_c_during_a_batch_then_rerunning(tmp_path, samples):
     cache = out / runner.CACHE_DIR
     done_before = cached_entries(cache)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, start_new_session=True)
+                               text=True, start_new_session=True, preexec_fn=_ctrl_c_heard)
     deadline = time.monotonic() + 120
     # The first result is committed at once, later ones every half second.
     while time.monotonic() < deadline and cached_entries(cache) < done_before + 1:
