@@ -261,9 +261,14 @@ class _Heights:
         """Set every height down to the 0-based ``row``."""
         while self.pending and self.pending[-1][0] - 1 <= row:
             number, height = self.pending.pop()
-            if self.sheet.set_row(number - 1, height) == -1:
-                raise ValueError(f"row {number} of sheet {self.sheet.name!r} could not be "
-                                 "given its height: it was already written out")
+            _set_height(self.sheet, number - 1, height)
+
+
+def _set_height(sheet: Worksheet, row: int, height: float) -> None:
+    """The 0-based ``row``'s height; row by row, only while the row is not yet written out."""
+    if sheet.set_row(row, height) == -1:
+        raise ValueError(f"row {row + 1} of sheet {sheet.name!r} could not be given its "
+                         "height: it was already written out")
 
 
 def _write_stream(sheet: Worksheet, stream: RowStream, formats: _Formats) -> None:
@@ -276,14 +281,12 @@ def _write_stream(sheet: Worksheet, stream: RowStream, formats: _Formats) -> Non
 
     def set_height(row: int, height: float | None) -> None:
         # A row without a height of its own takes the sheet's default: one line is said.
-        if (height or LINE_HEIGHT) != usual and sheet.set_row(row, height or LINE_HEIGHT) == -1:
-            raise ValueError(f"row {row + 1} of sheet {sheet.name!r} could not be given its "
-                             "height: it was already written out")
+        if (height or LINE_HEIGHT) != usual:
+            _set_height(sheet, row, height or LINE_HEIGHT)
 
     set_height(first_row - 1, stream.header_height)
     for c, value in enumerate(stream.headers):
-        _written(_write_value(sheet, first_row - 1, first_column - 1 + c, value, header,
-                              formats), sheet, first_row - 1, first_column - 1 + c)
+        _write_value(sheet, first_row - 1, first_column - 1 + c, value, header, formats)
     written = 0
     for written, (values, looks, height) in enumerate(stream.rows(), start=1):
         row = first_row - 1 + written
@@ -295,8 +298,7 @@ def _write_stream(sheet: Worksheet, stream: RowStream, formats: _Formats) -> Non
             value = values[c] if c < len(values) else None
             look = looks.get(c) if looks else None
             style = stream.style if look is None else look.over(stream.style)
-            column = first_column - 1 + c
-            _written(_write_value(sheet, row, column, value, style, formats), sheet, row, column)
+            _write_value(sheet, row, first_column - 1 + c, value, style, formats)
     if written != stream.count:
         raise ValueError(f"sheet {sheet.name!r}: {written} rows came of the {stream.count} "
                          "the filtered range was made for")
@@ -341,7 +343,7 @@ def _write_block(sheet: Worksheet, block: Block, formats: _Formats, present: set
                 _written(sheet.write_url(row, column, f"internal:{link}", formats.get(style),
                                          cell_text(str(value)) if value is not None else ""),
                          sheet, row, column)
-            _written(_write_value(sheet, row, column, value, style, formats), sheet, row, column)
+            _write_value(sheet, row, column, value, style, formats)
 
 
 def _written(code: int | None, sheet: Worksheet, row: int, column: int) -> None:
@@ -353,7 +355,12 @@ def _written(code: int | None, sheet: Worksheet, row: int, column: int) -> None:
 
 
 def _write_value(sheet: Worksheet, row: int, column: int, value: Any, style: Style,
-                 formats: _Formats) -> int | None:
+                 formats: _Formats) -> None:
+    _written(_cell_written(sheet, row, column, value, style, formats), sheet, row, column)
+
+
+def _cell_written(sheet: Worksheet, row: int, column: int, value: Any, style: Style,
+                  formats: _Formats) -> int | None:
     """XlsxWriter's return code for the cell (negative when it was not written)."""
     if value == "":
         value = None  # an empty string is a blank cell to anyone reading the sheet
