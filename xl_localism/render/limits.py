@@ -37,10 +37,11 @@ def within_excel(layout: SheetLayout) -> SheetLayout:
               for letters, width in layout.column_widths.items()
               if split_ref(f"{letters}1")[0] <= MAX_COLUMNS}
     charts = [kept for chart in layout.charts if (kept := _fit_chart(chart)) is not None]
+    # A stream is always fitted afresh: its rows' heights are only known as they are made.
     stream = None if layout.stream is None else _fit_stream(layout.stream)
     if (all(new is old for new, old in zip(fitted, layout.blocks, strict=True))
             and heights == layout.row_heights and widths == layout.column_widths
-            and charts == layout.charts and stream is layout.stream):
+            and charts == layout.charts and layout.stream is None):
         return layout
     return replace(layout, blocks=blocks, row_heights=heights, column_widths=widths,
                    charts=charts, stream=stream)
